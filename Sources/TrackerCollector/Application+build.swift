@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import TrackerHTTP
+import TrackerStore
+
+/// The collector's router: its endpoints plus the operational routes every server has.
+public func buildCollectorRouter(
+    controller: CollectorController,
+    readiness: @escaping ReadinessCheck
+) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.addMiddleware {
+        MetricsMiddleware()
+        RequestIDMiddleware()
+        APIErrorMiddleware()
+    }
+    router.addOperationRoutes(readiness: readiness)
+    controller.addRoutes(to: router)
+    return router
+}
+
+/// The collector as a service: its HTTP server and its group-commit writer. The caller runs `client`.
+public func buildCollectorApplication(
+    client: PostgresClient,
+    configuration: CollectorConfiguration,
+    address: BindAddress,
+    logger: Logger
+) -> some ApplicationProtocol {
+    if !configuration.writeKeys.isEnabled {
+        logger.warning("TRACKER_WRITE_KEYS is empty: the collector accepts events without a write key")
+    }
+    let writer = StagingWriter(
+        repository: PostgresStagingRepository(client: client), settings: configuration.staging, logger: logger)
+    let controller = CollectorController(writer: writer, configuration: configuration)
+    let router = buildCollectorRouter(
+        controller: controller, readiness: databaseReadiness(client: client, logger: logger))
+    return Application(
+        router: router,
+        configuration: .init(address: address, serverName: "tracker-collector"),
+        services: [writer],
+        logger: logger)
+}

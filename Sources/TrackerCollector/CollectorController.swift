@@ -1,0 +1,206 @@
+import Foundation
+import Hummingbird
+import TrackerCore
+import TrackerHTTP
+import TrackerStore
+
+/// The collector's endpoints: Segment's HTTP Tracking API and the original tracker's `POST /events`.
+public struct CollectorController: Sendable {
+    let writer: StagingWriter
+    let configuration: CollectorConfiguration
+    let rateLimiter: RateLimiter?
+    let metrics = CollectorMetrics()
+
+    public init(writer: StagingWriter, configuration: CollectorConfiguration) {
+        self.writer = writer
+        self.configuration = configuration
+        self.rateLimiter = configuration.rateLimit.map { RateLimiter(rate: $0) }
+    }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        router.post("/v1/batch") { request, context in
+            try await counted { try await batch(request) }
+        }
+        for type in MessageType.allCases {
+            router.post(RouterPath("/v1/\(type.rawValue)")) { request, context in
+                try await counted { try await single(request, type: type) }
+            }
+        }
+        router.post("/events") { request, context in
+            try await counted { try await legacyEvent(request) }
+        }
+    }
+
+    /// Counts every refusal by its machine code before it reaches the client.
+    private func counted(_ handler: () async throws -> Response) async throws -> Response {
+        do {
+            return try await handler()
+        } catch let error as APIError {
+            metrics.rejected(code: error.code)
+            throw error
+        }
+    }
+
+    func batch(_ request: Request) async throws -> Response {
+        let receivedAt = Date()
+        let headerKey = try checkedHeaderKey(request)
+        let body = try await RequestBody.collect(request, limit: configuration.limits.maxRequestBytes)
+        let limits = configuration.limits
+        let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in try IngestBody.scanBatch(bytes, limits: limits) }
+        let source = try authenticate(headerKey ?? scanned.writeKey)
+        let rows = zip(scanned.messages, payloads).map { message, payload in
+            StagedRow(
+                receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: nil,
+                messageId: message.messageId ?? Self.newMessageId(), payload: payload, envelope: scanned.envelope)
+        }
+        try await stage(rows, source: source)
+        return Response.json(#"{"success":true}"#)
+    }
+
+    func single(_ request: Request, type: MessageType) async throws -> Response {
+        let receivedAt = Date()
+        let headerKey = try checkedHeaderKey(request)
+        let body = try await RequestBody.collect(request, limit: configuration.limits.maxRequestBytes)
+        let limits = configuration.limits
+        let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in
+            try IngestBody.scanMessage(bytes, type: type, limits: limits)
+        }
+        let source = try authenticate(headerKey ?? scanned.writeKey)
+        let rows = zip(scanned.messages, payloads).map { message, payload in
+            StagedRow(
+                receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: type.rawValue,
+                messageId: message.messageId ?? Self.newMessageId(), payload: payload, envelope: nil)
+        }
+        try await stage(rows, source: source)
+        return Response.json(#"{"success":true}"#)
+    }
+
+    func legacyEvent(_ request: Request) async throws -> Response {
+        let receivedAt = Date()
+        let headerKey = try checkedHeaderKey(request)
+        let source = try authenticate(headerKey)
+        let body = try await RequestBody.collect(request, limit: configuration.limits.maxMessageBytes)
+        let text = String(buffer: body)
+        let event: LegacyEvent
+        do {
+            switch LegacyEvent.decode(try JSONValue(parsing: text)) {
+            case .success(let decoded): event = decoded
+            case .failure(let problems): throw LegacyPayloadError(details: problems.details)
+            }
+        } catch let error as JSONScanError {
+            throw LegacyPayloadError(details: ["The body is not valid JSON: \(error.description)"])
+        }
+        let eventId = Self.newMessageId()
+        let row = StagedRow(
+            receivedAt: receivedAt, source: event.source ?? source.name, kind: .legacy, impliedType: nil,
+            messageId: eventId, payload: text, envelope: nil)
+        try await stage([row], source: source)
+        return Response.json(#"{"status":"accepted","eventId":"\#(eventId)"}"#, status: .accepted)
+    }
+
+    /// Scans a body and cuts each message's raw bytes out of it as text.
+    private func scan(
+        _ body: ByteBuffer,
+        _ scanner: (UnsafeRawBufferPointer) throws(IngestRejection) -> ScannedBody
+    ) throws(APIError) -> (ScannedBody, [String]) {
+        let result = body.withUnsafeReadableBytes { bytes -> Result<(ScannedBody, [String]), IngestRejection> in
+            do throws(IngestRejection) {
+                let scanned = try scanner(bytes)
+                let payloads = scanned.messages.map {
+                    String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0.range]), as: UTF8.self)
+                }
+                return .success((scanned, payloads))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let rejection): throw Self.apiError(rejection)
+        }
+    }
+
+    static func apiError(_ rejection: IngestRejection) -> APIError {
+        switch rejection {
+        case .invalidJSON: .badRequest("invalid_json", rejection.message)
+        case .invalidShape: .badRequest("invalid_shape", rejection.message)
+        case .missingField: .badRequest("missing_field", rejection.message)
+        case .messageTooLarge: APIError(.contentTooLarge, code: "message_too_large", message: rejection.message)
+        case .tooManyMessages: APIError(.contentTooLarge, code: "too_many_messages", message: rejection.message)
+        }
+    }
+
+    struct Source {
+        var name: String
+        /// What the rate limit counts against.
+        var key: String
+    }
+
+    /// A write key in a Basic header is checked before the body is read, so bad keys cost nothing.
+    private func checkedHeaderKey(_ request: Request) throws(APIError) -> String? {
+        guard configuration.writeKeys.isEnabled, let key = WriteKeys.basicUsername(request.headers) else {
+            return nil
+        }
+        guard configuration.writeKeys.sources[key] != nil else { throw Self.invalidWriteKey }
+        return key
+    }
+
+    private func authenticate(_ key: String?) throws(APIError) -> Source {
+        guard configuration.writeKeys.isEnabled else {
+            return Source(name: WriteKeys.defaultSource, key: WriteKeys.defaultSource)
+        }
+        guard let key else {
+            throw APIError(
+                .unauthorized, code: "missing_write_key",
+                message: "Send your write key as the HTTP Basic username or as \"writeKey\" in the body.")
+        }
+        guard let name = configuration.writeKeys.sources[key] else { throw Self.invalidWriteKey }
+        return Source(name: name, key: key)
+    }
+
+    static let invalidWriteKey = APIError(
+        .unauthorized, code: "invalid_write_key", message: "The write key is not one this collector knows.")
+
+    private func stage(_ rows: [StagedRow], source: Source) async throws(APIError) {
+        if let rateLimiter, let wait = rateLimiter.acquire(rows.count, for: source.key) {
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                message: "This write key is over its limit of \(Int(rateLimiter.rate)) messages a second.",
+                retryAfter: wait)
+        }
+        do {
+            try await writer.stage(rows)
+        } catch StagingError.backlogFull(let backlog) {
+            throw .unavailable(
+                "backlog_full", "The pipeline is behind (\(backlog) messages waiting); retry shortly.", retryAfter: 5)
+        } catch StagingError.overloaded {
+            throw .unavailable("collector_overloaded", "The collector is at capacity; retry shortly.", retryAfter: 1)
+        } catch StagingError.shuttingDown {
+            throw .unavailable("shutting_down", "The collector is shutting down; retry.", retryAfter: 1)
+        } catch {
+            throw .unavailable("database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
+        }
+        metrics.accepted(rows.count, source: rows.first?.source ?? source.name)
+    }
+
+    static func newMessageId() -> String { UUID().uuidString.lowercased() }
+}
+
+/// The original tracker's 400: `{"error":"Invalid payload","details":[…],"required":[…]}`.
+struct LegacyPayloadError: HTTPResponseError {
+    var details: [String]
+    var status: HTTPResponse.Status { .badRequest }
+
+    struct Body: Encodable {
+        var error = "Invalid payload"
+        var details: [String]
+        var required = LegacyEvent.requiredFields
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(Body(details: details))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

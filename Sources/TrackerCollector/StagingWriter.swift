@@ -1,0 +1,196 @@
+import Dispatch
+import DequeModule
+import Logging
+import Metrics
+import ServiceLifecycle
+import TrackerStore
+
+/// Why the collector could not take a request's messages; each answers 503 with `Retry-After`.
+public enum StagingError: Error, Equatable, Sendable {
+    /// More rows wait in memory than the collector keeps; it sheds load instead of queueing without end.
+    case overloaded
+    /// The workers are behind: staging holds more rows than its configured limit.
+    case backlogFull(rows: Int)
+    /// The last write or probe failed; requests fail fast until a probe succeeds.
+    case databaseUnavailable
+    case shuttingDown
+}
+
+/// Group commit: concurrent requests share one multi-row insert and one `COMMIT`.
+///
+/// A request's rows join the queue; whenever fewer than `maxConcurrentFlushes` flushes are running,
+/// the queue is taken (up to `maxFlushRows`) and written at once — no fixed wait, so a lone request is
+/// flushed immediately while a busy collector batches naturally. Each request resumes only after the
+/// `COMMIT` holding its rows returned. Workers are woken by at most one NOTIFY per `notifyInterval`.
+public actor StagingWriter: Service {
+    public struct Settings: Sendable {
+        /// Rows per insert at most.
+        public var maxFlushRows = 5_000
+        /// Flushes in flight at once (each holds one pooled connection).
+        public var maxConcurrentFlushes = 3
+        /// Rows waiting in memory before new requests get 503.
+        public var maxQueuedRows = 50_000
+        /// Staging rows before new requests get 503 (`TRACKER_BACKLOG_LIMIT`).
+        public var backlogLimit = 1_000_000
+        public var backlogCheckInterval: Duration = .seconds(1)
+        /// How often a database marked down is probed.
+        public var recoveryProbeInterval: Duration = .milliseconds(250)
+        public var notifyInterval: Duration = .milliseconds(25)
+        public var flushTimeout: Duration = .seconds(5)
+
+        public init() {}
+    }
+
+    private struct Waiter {
+        var rows: [StagedRow]
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    let repository: any StagingRepository
+    public let settings: Settings
+    let logger: Logger
+
+    private var queue: Deque<Waiter> = []
+    private var queuedRows = 0
+    private var inFlight = 0
+    private var databaseDown = false
+    private var backlog = StagingBacklog.empty
+    private var stopped = false
+    private let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    private let notifications = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+
+    private let flushRows = Recorder(label: "tracker_collector_flush_rows")
+    private let commitDuration = Metrics.Timer(label: "tracker_collector_commit_duration_seconds")
+    private let flushFailures = Counter(label: "tracker_collector_flush_failures_total")
+    private let queuedGauge = Gauge(label: "tracker_collector_queued_rows")
+    private let databaseUp = Gauge(label: "tracker_collector_database_up")
+    private let backlogRows = Gauge(label: "tracker_staging_backlog_rows")
+    private let backlogAge = Gauge(label: "tracker_staging_oldest_age_seconds")
+    private let notifyCounter = Counter(label: "tracker_collector_notifications_total")
+
+    public init(repository: any StagingRepository, settings: Settings = .init(), logger: Logger) {
+        self.repository = repository
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Stages `rows` and returns once they are committed.
+    public func stage(_ rows: [StagedRow]) async throws {
+        guard !rows.isEmpty else { return }
+        if stopped { throw StagingError.shuttingDown }
+        if databaseDown { throw StagingError.databaseUnavailable }
+        if backlog.rows > settings.backlogLimit { throw StagingError.backlogFull(rows: backlog.rows) }
+        if queuedRows + rows.count > settings.maxQueuedRows { throw StagingError.overloaded }
+        try await withCheckedThrowingContinuation { continuation in
+            queue.append(Waiter(rows: rows, continuation: continuation))
+            queuedRows += rows.count
+            queuedGauge.record(queuedRows)
+            wakeups.continuation.yield()
+        }
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.monitorDatabase() }
+            group.addTask { await self.sendNotifications() }
+            await withDiscardingTaskGroup { flushes in
+                await withGracefulShutdownHandler {
+                    for await _ in wakeups.stream {
+                        while let batch = takeBatch() {
+                            flushes.addTask { await self.flush(batch) }
+                        }
+                    }
+                } onGracefulShutdown: { [wakeups] in
+                    wakeups.continuation.finish()
+                }
+            }
+            stop()
+        }
+    }
+
+    /// Takes the next group of waiting requests if a flush slot is free.
+    private func takeBatch() -> [Waiter]? {
+        guard inFlight < settings.maxConcurrentFlushes, !queue.isEmpty else { return nil }
+        var batch: [Waiter] = []
+        var rows = 0
+        while let first = queue.first, batch.isEmpty || rows + first.rows.count <= settings.maxFlushRows {
+            batch.append(queue.removeFirst())
+            rows += first.rows.count
+        }
+        queuedRows -= rows
+        queuedGauge.record(queuedRows)
+        inFlight += 1
+        return batch
+    }
+
+    private func flush(_ batch: [Waiter]) async {
+        let rows = batch.flatMap(\.rows)
+        let start = DispatchTime.now()
+        do {
+            try await withDeadline(settings.flushTimeout) { [repository, logger] in
+                try await repository.insert(rows, logger: logger)
+            }
+            commitDuration.recordInterval(since: start)
+            flushRows.record(rows.count)
+            setDatabaseDown(false)
+            for waiter in batch { waiter.continuation.resume() }
+            notifications.continuation.yield()
+        } catch {
+            flushFailures.increment()
+            logger.error(
+                "staging insert failed", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
+            setDatabaseDown(true)
+            for waiter in batch { waiter.continuation.resume(throwing: StagingError.databaseUnavailable) }
+        }
+        inFlight -= 1
+        wakeups.continuation.yield()
+    }
+
+    private func stop() {
+        stopped = true
+        notifications.continuation.finish()
+        while let waiter = queue.popFirst() { waiter.continuation.resume(throwing: StagingError.shuttingDown) }
+        queuedRows = 0
+    }
+
+    private func setDatabaseDown(_ down: Bool) {
+        if down != databaseDown {
+            logger.log(level: down ? .warning : .notice, down ? "database marked unavailable" : "database available")
+        }
+        databaseDown = down
+        databaseUp.record(down ? 0 : 1)
+    }
+
+    /// Reads the staging backlog on a schedule; the same query tells whether the database is back.
+    private func monitorDatabase() async {
+        while !stopped, !Task.isCancelled {
+            do {
+                let backlog = try await withDeadline(.seconds(2)) { [repository, logger] in
+                    try await repository.backlog(logger: logger)
+                }
+                self.backlog = backlog
+                backlogRows.record(backlog.rows)
+                backlogAge.record(backlog.oldestAge)
+                setDatabaseDown(false)
+            } catch {
+                setDatabaseDown(true)
+            }
+            try? await Task.sleep(for: databaseDown ? settings.recoveryProbeInterval : settings.backlogCheckInterval)
+        }
+    }
+
+    /// Wakes the workers after commits, at most once per `notifyInterval` however many flushes ran.
+    private func sendNotifications() async {
+        for await _ in notifications.stream {
+            do {
+                try await withDeadline(.seconds(2)) { [repository, logger] in
+                    try await repository.notifyWorkers(logger: logger)
+                }
+                notifyCounter.increment()
+            } catch {
+                logger.debug("notify failed; workers fall back to polling", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: settings.notifyInterval)
+        }
+    }
+}

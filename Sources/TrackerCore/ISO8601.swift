@@ -1,0 +1,97 @@
+import Foundation
+
+/// A strict, allocation-light ISO 8601 / RFC 3339 timestamp parser.
+///
+/// Accepts `YYYY-MM-DD`, optionally followed by `T` (or a space) and `hh:mm[:ss[.fraction]]`, then
+/// `Z`, `±hh:mm`, `±hhmm`, `±hh` or nothing (UTC). Anything else is nil, never a guess.
+public enum ISO8601 {
+    public static func parse(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var index = 0
+        func digits(_ count: Int) -> Int? {
+            guard index + count <= bytes.count else { return nil }
+            var value = 0
+            for _ in 0..<count {
+                let byte = bytes[index]
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+                index += 1
+            }
+            return value
+        }
+        func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        guard let year = digits(4), take(UInt8(ascii: "-")), let month = digits(2), take(UInt8(ascii: "-")),
+            let day = digits(2), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { return nil }
+        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        guard index < bytes.count else { return Date(timeIntervalSince1970: seconds) }
+        guard take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")) || take(UInt8(ascii: " ")),
+            let hour = digits(2), hour < 24, take(UInt8(ascii: ":")), let minute = digits(2), minute < 60
+        else { return nil }
+        seconds += Double(hour * 3600 + minute * 60)
+        if take(UInt8(ascii: ":")) {
+            guard let second = digits(2), second < 61 else { return nil }
+            seconds += Double(second)
+            if take(UInt8(ascii: ".")) || take(UInt8(ascii: ",")) {
+                var scale = 0.1
+                var fraction = 0.0
+                let start = index
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                    fraction += Double(bytes[index] - 0x30) * scale
+                    scale /= 10
+                    index += 1
+                }
+                guard index > start else { return nil }
+                seconds += fraction
+            }
+        }
+        if index == bytes.count { return Date(timeIntervalSince1970: seconds) }
+        if take(UInt8(ascii: "Z")) || take(UInt8(ascii: "z")) {
+            return index == bytes.count ? Date(timeIntervalSince1970: seconds) : nil
+        }
+        let sign: Double
+        if take(UInt8(ascii: "+")) {
+            sign = 1
+        } else if take(UInt8(ascii: "-")) {
+            sign = -1
+        } else {
+            return nil
+        }
+        guard let offsetHours = digits(2), offsetHours < 24 else { return nil }
+        var offsetMinutes = 0
+        if index < bytes.count {
+            _ = take(UInt8(ascii: ":"))
+            guard let minutes = digits(2), minutes < 60 else { return nil }
+            offsetMinutes = minutes
+        }
+        guard index == bytes.count else { return nil }
+        seconds -= sign * Double(offsetHours * 3600 + offsetMinutes * 60)
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// A 4xx/5xx with the product's error body: `{"success":false,"code":"…","message":"…"}`.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// Machine-readable, stable: clients branch on it.
+    public var code: String
+    /// For a person: what is wrong and, where it helps, what to do.
+    public var message: String
+    /// Seconds a client should wait before retrying (429 and 503).
+    public var retryAfter: Int?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    struct Body: Encodable {
+        var success = false
+        var code: String
+        var message: String
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        let data = try JSONEncoder().encode(Body(code: code, message: message))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension APIError {
+    public static func badRequest(_ code: String, _ message: String) -> APIError {
+        APIError(.badRequest, code: code, message: message)
+    }
+
+    public static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
+        APIError(.serviceUnavailable, code: code, message: message, retryAfter: retryAfter)
+    }
+}
+
+/// Answers unknown routes and unexpected failures with the product's error body, so no client ever
+/// sees an empty 404 or a bare 500.
+public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            let code =
+                switch error.status {
+                case .notFound: "not_found"
+                case .methodNotAllowed: "method_not_allowed"
+                case .contentTooLarge: "request_too_large"
+                case .unsupportedMediaType: "unsupported_media_type"
+                default: error.status.code < 500 ? "bad_request" : "internal_error"
+                }
+            let message = error.body ?? error.status.reasonPhrase
+            throw APIError(error.status, code: code, message: message)
+        } catch let error as any HTTPResponseError {
+            throw APIError(error.status, code: "error", message: error.status.reasonPhrase)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError(.internalServerError, code: "internal_error", message: "An unexpected error occurred.")
+        }
+    }
+}

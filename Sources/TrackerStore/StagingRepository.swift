@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+
+/// One accepted message on its way into `ingest_staging`.
+public struct StagedRow: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// A Segment message (batch item or single-message endpoint).
+        case segment
+        /// The original tracker's `POST /events` body.
+        case legacy
+    }
+
+    public var receivedAt: Date
+    public var source: String
+    public var kind: Kind
+    public var impliedType: String?
+    public var messageId: String
+    public var payload: String
+    public var envelope: String?
+
+    public init(
+        receivedAt: Date, source: String, kind: Kind, impliedType: String?, messageId: String, payload: String,
+        envelope: String?
+    ) {
+        self.receivedAt = receivedAt
+        self.source = source
+        self.kind = kind
+        self.impliedType = impliedType
+        self.messageId = messageId
+        self.payload = payload
+        self.envelope = envelope
+    }
+}
+
+/// How far behind the workers are.
+public struct StagingBacklog: Sendable, Equatable {
+    /// Rows waiting, counted from the identity range (an upper bound: cheap on any backlog size).
+    public var rows: Int
+    /// Seconds since the oldest waiting row was received.
+    public var oldestAge: Double
+
+    public static let empty = StagingBacklog(rows: 0, oldestAge: 0)
+}
+
+/// Where the collector writes accepted messages.
+public protocol StagingRepository: Sendable {
+    /// Inserts `rows` in one transaction and returns once its `COMMIT` has returned.
+    func insert(_ rows: [StagedRow], logger: Logger) async throws
+    /// Wakes the workers. A hint only: it carries no data.
+    func notifyWorkers(logger: Logger) async throws
+    func backlog(logger: Logger) async throws -> StagingBacklog
+}
+
+public enum StagingChannel {
+    /// The LISTEN/NOTIFY channel that tells workers staging has new rows.
+    public static let name = "tracker_staging"
+}

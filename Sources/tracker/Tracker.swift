@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Tracker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracker",
+        abstract: "A self-hosted user-activity event pipeline on PostgreSQL.",
+        discussion: """
+            Every option can also be set by the environment variable named in its help. Flags win over
+            the environment.
+            """,
+        subcommands: [MigrateCommand.self, CollectorCommand.self, AllCommand.self, BenchCommand.self]
+    )
+}

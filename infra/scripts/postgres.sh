@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Helpers to run a private PostgreSQL server in a folder of its own (sourced by the other scripts).
+# Runs the server as the `postgres` OS user when invoked as root, as initdb refuses root.
+
+pg_bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ]; then
+      echo "$dir"
+      return 0
+    fi
+  done
+  command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)" && return 0
+  return 1
+}
+
+# Installs the PostgreSQL server with apt when it is absent.
+ensure_postgres() {
+  if pg_bindir >/dev/null; then return 0; fi
+  echo "PostgreSQL server not found; installing it with apt" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  pg_bindir >/dev/null
+}
+
+# Runs a command as the user that owns the cluster.
+as_pg_user() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# start_postgres DIR PORT: creates the cluster on first use, starts it, waits until it accepts connections.
+start_postgres() {
+  local dir=$1 port=$2 bin
+  bin=$(pg_bindir)
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_pg_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; return 1; }
+  fi
+  if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
+      >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
+  fi
+  local i
+  for i in $(seq 1 60); do
+    "$bin/pg_isready" -h 127.0.0.1 -p "$port" -q && return 0
+    sleep 0.5
+  done
+  echo "PostgreSQL in $dir did not become ready" >&2
+  return 1
+}
+
+stop_postgres() {
+  local dir=$1 bin
+  bin=$(pg_bindir)
+  [ -f "$dir/data/postmaster.pid" ] && as_pg_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+  return 0
+}
+
+# create_database PORT NAME: creates NAME unless it exists.
+create_database() {
+  local port=$1 name=$2 bin
+  bin=$(pg_bindir)
+  "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" \
+    | grep -q 1 || "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
+}
