@@ -6,6 +6,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Tests import what they use without listing every transitive module.
+let testSwiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
     name: "tracker",
     platforms: [.macOS(.v15)],
@@ -88,20 +91,20 @@ let package = Package(
             path: "Tests/TrackerTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore"], swiftSettings: testSwiftSettings),
         .testTarget(
             name: "TrackerStoreTests",
             dependencies: ["TrackerStore", "TrackerTestSupport"],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
         .testTarget(
             name: "TrackerCollectorTests",
             dependencies: [
-                "TrackerCollector", "TrackerTestSupport",
+                "TrackerCore", "TrackerCollector", "TrackerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
     ]
 )

@@ -46,7 +46,9 @@ public struct CollectorController: Sendable {
         let headerKey = try checkedHeaderKey(request)
         let body = try await RequestBody.collect(request, limit: configuration.limits.maxRequestBytes)
         let limits = configuration.limits
-        let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in try IngestBody.scanBatch(bytes, limits: limits) }
+        let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in
+            try IngestBody.scanBatch(bytes, limits: limits)
+        }
         let source = try authenticate(headerKey ?? scanned.writeKey)
         let rows = zip(scanned.messages, payloads).map { message, payload in
             StagedRow(
@@ -165,7 +167,7 @@ public struct CollectorController: Sendable {
         if let rateLimiter, let wait = rateLimiter.acquire(rows.count, for: source.key) {
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
-                message: "This write key is over its limit of \(Int(rateLimiter.rate)) messages a second.",
+                message: "This write key is over its limit of \(rateLimiter.rate.formatted()) messages a second.",
                 retryAfter: wait)
         }
         do {

@@ -45,7 +45,8 @@ enum RequestBody {
 
     /// `application/json`, `application/*+json`, `text/json`, and `text/plain` that browser beacons send.
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType =
+            contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return mediaType == "application/json" || mediaType == "text/json" || mediaType == "text/plain"
             || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }

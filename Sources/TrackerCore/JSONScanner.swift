@@ -90,7 +90,8 @@ public struct JSONScanner {
             return ScannedValue(kind: kind, range: start..<offset, contents: start..<offset, hasEscapes: false)
         }
         let hasEscapes = try scanString()
-        return ScannedValue(kind: .string, range: start..<offset, contents: (start + 1)..<(offset - 1), hasEscapes: hasEscapes)
+        return ScannedValue(
+            kind: .string, range: start..<offset, contents: (start + 1)..<(offset - 1), hasEscapes: hasEscapes)
     }
 
     /// Scans an object, handing each member to `visit` with the scanner positioned at the value;

@@ -48,7 +48,8 @@ public enum JSONValue: Sendable, Equatable {
             case .null: return .null
             case .bool: return .bool(scanner.bytes[value.range.lowerBound] == UInt8(ascii: "t"))
             default:
-                return .number(String(decoding: UnsafeRawBufferPointer(rebasing: scanner.bytes[value.range]), as: UTF8.self))
+                return .number(
+                    String(decoding: UnsafeRawBufferPointer(rebasing: scanner.bytes[value.range]), as: UTF8.self))
             }
         }
     }

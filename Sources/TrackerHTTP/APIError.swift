@@ -68,7 +68,8 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let message = error.body ?? error.status.reasonPhrase
             throw APIError(error.status, code: code, message: message)
         } catch let error as any HTTPResponseError {
-            throw APIError(error.status, code: "error", message: error.status.reasonPhrase)
+            // Errors that render their own body (the original tracker's 400) pass through untouched.
+            throw error
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", message: "An unexpected error occurred.")

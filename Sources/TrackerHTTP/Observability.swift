@@ -34,7 +34,9 @@ public enum Observability {
             guard !done else { return }
             done = true
             var factory = PrometheusMetricsFactory(registry: registry)
-            factory.nameAndLabelSanitizer = { name, labels in (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) }) }
+            factory.nameAndLabelSanitizer = { name, labels in
+                (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) })
+            }
             factory.defaultDurationHistogramBuckets = [
                 .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                 .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),

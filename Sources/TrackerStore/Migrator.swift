@@ -35,7 +35,9 @@ public struct Migrator: Sendable {
             for migration in migrations where applied[migration.name] == nil {
                 logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
                 try await connection.withTransaction(logger: logger) { connection in
-                    _ = try await connection.simpleQuery(migration.sql).get()
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
                     try await connection.query(
                         """
                         INSERT INTO schema_migrations (name, checksum)
@@ -58,7 +60,9 @@ public struct Migrator: Sendable {
             var appliedAt: [String: Date] = [:]
             for try await (name, date) in rows.decode((String, Date).self) { appliedAt[name] = date }
             return migrations.map {
-                Status(name: $0.name, state: appliedAt[$0.name] == nil ? .pending : .applied, appliedAt: appliedAt[$0.name])
+                Status(
+                    name: $0.name, state: appliedAt[$0.name] == nil ? .pending : .applied, appliedAt: appliedAt[$0.name]
+                )
             }
         }
     }

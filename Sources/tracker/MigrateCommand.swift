@@ -27,11 +27,15 @@ struct MigrateCommand: AsyncParsableCommand {
             if status {
                 for entry in try await migrator.status(on: connection) {
                     let when = entry.appliedAt.map { " \($0.formatted(.iso8601))" } ?? ""
-                    print("\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.name)\(when)")
+                    print(
+                        "\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.name)\(when)"
+                    )
                 }
             } else {
                 let applied = try await migrator.migrate(on: connection)
-                print(applied.isEmpty ? "schema is up to date" : "applied \(applied.count): \(applied.joined(separator: ", "))")
+                print(
+                    applied.isEmpty
+                        ? "schema is up to date" : "applied \(applied.count): \(applied.joined(separator: ", "))")
             }
             try await connection.close()
         } catch let error as MigrationError {

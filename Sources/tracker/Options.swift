@@ -29,7 +29,8 @@ struct GlobalOptions: ParsableArguments {
 
     func database() throws -> DatabaseURL {
         guard let text = databaseURL ?? environment("DATABASE_URL") else {
-            throw ValidationError("Set DATABASE_URL (or --database-url) to postgres://user:password@host:5432/database.")
+            throw ValidationError(
+                "Set DATABASE_URL (or --database-url) to postgres://user:password@host:5432/database.")
         }
         return try DatabaseURL(text)
     }
@@ -38,7 +39,8 @@ struct GlobalOptions: ParsableArguments {
     func bootstrap(label: String) throws -> Logger {
         let levelText = logLevel ?? environment("LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw ValidationError("LOG_LEVEL \(levelText) is not one of trace, debug, info, notice, warning, error, critical.")
+            throw ValidationError(
+                "LOG_LEVEL \(levelText) is not one of trace, debug, info, notice, warning, error, critical.")
         }
         let formatText = logFormat ?? environment("LOG_FORMAT") ?? "text"
         guard let format = Observability.LogFormat(rawValue: formatText.lowercased()) else {
@@ -51,7 +53,8 @@ struct GlobalOptions: ParsableArguments {
 
     func makeClient(_ database: DatabaseURL, logger: Logger) -> PostgresClient {
         let size = dbPoolSize ?? environment("TRACKER_DB_POOL_SIZE").flatMap(Int.init) ?? 16
-        return PostgresClient(configuration: database.clientConfiguration(maximumConnections: size), backgroundLogger: logger)
+        return PostgresClient(
+            configuration: database.clientConfiguration(maximumConnections: size), backgroundLogger: logger)
     }
 }
 

@@ -24,7 +24,10 @@ struct JSONGenerator {
     }
 
     mutating func string() -> String {
-        let pieces = ["a", "Z", " ", "é", "日本", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\t", "\\b", "key"]
+        let pieces = [
+            "a", "Z", " ", "é", "日本", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\t", "\\b",
+            "key",
+        ]
         let count = Int.random(in: 0...5, using: &rng)
         return "\"" + (0..<count).map { _ in pieces.randomElement(using: &rng)! }.joined() + "\""
     }
@@ -63,7 +66,9 @@ struct JSONGenerator {
     mutating func mutate(_ text: String) -> [UInt8] {
         var bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return bytes }
-        let noise: [UInt8] = [0x22, 0x5C, 0x2C, 0x3A, 0x7B, 0x7D, 0x5B, 0x5D, 0x00, 0x0A, 0x80, 0xC3, 0xED, 0xFF, 0x30, 0x2D, 0x65]
+        let noise: [UInt8] = [
+            0x22, 0x5C, 0x2C, 0x3A, 0x7B, 0x7D, 0x5B, 0x5D, 0x00, 0x0A, 0x80, 0xC3, 0xED, 0xFF, 0x30, 0x2D, 0x65,
+        ]
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let index = Int.random(in: 0..<bytes.count, using: &rng)
             switch Int.random(in: 0..<4, using: &rng) {
@@ -135,14 +140,17 @@ func isKnownFoundationDivergence(_ bytes: [UInt8], scanner: Bool) -> Bool {
     }
 
     @Test func refusesInvalidUTF8() {
-        for bytes: [UInt8] in [[0x22, 0xC0, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xFF, 0x22], [0x22, 0xE2, 0x82, 0x22]] {
+        for bytes: [UInt8] in [
+            [0x22, 0xC0, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xFF, 0x22], [0x22, 0xE2, 0x82, 0x22],
+        ] {
             #expect(!scannerAccepts(bytes))
             #expect(!foundationAccepts(bytes))
         }
     }
 
     @Test func refusesNestingBeyondTheLimit() {
-        let deep = String(repeating: "[", count: JSONScanner.maximumDepth + 1)
+        let deep =
+            String(repeating: "[", count: JSONScanner.maximumDepth + 1)
             + String(repeating: "]", count: JSONScanner.maximumDepth + 1)
         #expect(!scannerAccepts(Array(deep.utf8)))
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)

@@ -13,7 +13,8 @@ public struct TestDatabase: Sendable {
     public static func serverURL() throws -> DatabaseURL {
         guard let text = ProcessInfo.processInfo.environment["TRACKER_TEST_DATABASE_URL"], !text.isEmpty else {
             throw TestDatabaseError(
-                "TRACKER_TEST_DATABASE_URL is not set: run the tests with infra/scripts/test.sh, which starts PostgreSQL")
+                "TRACKER_TEST_DATABASE_URL is not set: run the tests with infra/scripts/test.sh, which starts PostgreSQL"
+            )
         }
         return try DatabaseURL(text)
     }
@@ -23,7 +24,7 @@ public struct TestDatabase: Sendable {
         let server = try serverURL()
         let name = "t_\(suite.lowercased())_\(UInt32.random(in: 0...UInt32.max))"
         var logger = Logger(label: "test.\(suite)")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         try await withConnection(server, logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
         }
@@ -106,4 +107,12 @@ public func waitUntil(
         try await Task.sleep(for: .milliseconds(20))
     }
     throw TestDatabaseError("timed out after \(timeout) waiting for: \(what)")
+}
+
+extension TestDatabase {
+    /// Runs `body` on a connection to the shared server's own database, for server-wide commands.
+    public static func onServer(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
+        let logger = Logger(label: "test.server")
+        try await withConnection(try serverURL(), logger: logger) { try await body($0, logger) }
+    }
 }

@@ -1,0 +1,234 @@
+import CompressNIO
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PostgresNIO
+import Testing
+import TrackerStore
+import TrackerTestSupport
+
+@testable import TrackerCollector
+
+struct BadRequestCase: Sendable, CustomTestStringConvertible {
+    var uri: String
+    var headers: HTTPFields
+    var body: String
+    var status: HTTPResponse.Status
+    var code: String
+    var testDescription: String { "\(uri) → \(status.code) \(code)" }
+}
+
+let tooManyMessages = batchBody(count: 2_501)
+let oversizedMessage =
+    #"{"batch":[{"type":"track","userId":"u","event":"E","properties":{"x":"\#(String(repeating: "x", count: 33 * 1024))"}}]}"#
+let oversizedRequest =
+    #"{"batch":[\#(Array(repeating: #"{"type":"track","userId":"u","event":"E","properties":{"x":"\#(String(repeating: "y", count: 20_000))"}}"#, count: 30).joined(separator: ","))]}"#
+
+@Suite struct CollectorErrorTests {
+    static let cases: [BadRequestCase] = [
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: #"{"batch":[{"type":"track""#, status: .badRequest,
+            code: "invalid_json"),
+        .init(uri: "/v1/batch", headers: jsonHeaders, body: "", status: .badRequest, code: "invalid_json"),
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: #"[{"type":"track"}]"#, status: .badRequest,
+            code: "invalid_shape"),
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: #"{"batch":"x"}"#, status: .badRequest, code: "invalid_shape"),
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: #"{"batch":[{"userId":"u"},7]}"#, status: .badRequest,
+            code: "invalid_shape"),
+        .init(
+            uri: "/v1/track", headers: jsonHeaders, body: #"{"event":"E"}"#, status: .badRequest, code: "missing_field"),
+        .init(
+            uri: "/v1/track", headers: jsonHeaders, body: #"{"userId":"u"}"#, status: .badRequest, code: "missing_field"
+        ),
+        .init(
+            uri: "/v1/group", headers: jsonHeaders, body: #"{"userId":"u"}"#, status: .badRequest, code: "missing_field"
+        ),
+        .init(
+            uri: "/v1/alias", headers: jsonHeaders, body: #"{"userId":"u"}"#, status: .badRequest, code: "missing_field"
+        ),
+        .init(uri: "/v1/identify", headers: jsonHeaders, body: "\u{FF}", status: .badRequest, code: "invalid_json"),
+        .init(
+            uri: "/v1/batch", headers: [.contentType: "application/x-www-form-urlencoded"], body: "a=b",
+            status: .unsupportedMediaType, code: "unsupported_media_type"),
+        .init(
+            uri: "/v1/batch", headers: [.contentType: "application/json", .contentEncoding: "br"], body: "{}",
+            status: .unsupportedMediaType, code: "unsupported_encoding"),
+        .init(
+            uri: "/v1/batch", headers: [.contentType: "application/json", .contentEncoding: "gzip"], body: "not gzip",
+            status: .badRequest, code: "invalid_gzip"),
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: tooManyMessages, status: .contentTooLarge,
+            code: "too_many_messages"),
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: oversizedMessage, status: .contentTooLarge,
+            code: "message_too_large"),
+        .init(
+            uri: "/v1/batch", headers: jsonHeaders, body: oversizedRequest, status: .contentTooLarge,
+            code: "request_too_large"),
+        .init(uri: "/v1/nope", headers: jsonHeaders, body: "{}", status: .notFound, code: "not_found"),
+    ]
+
+    @Test(arguments: cases)
+    func refusesWithStatusCodeAndStoresNothing(_ testCase: BadRequestCase) async throws {
+        try await withCollector("collector_errors") { database, client in
+            try await client.execute(
+                uri: testCase.uri, method: .post, headers: testCase.headers, body: ByteBuffer(string: testCase.body)
+            ) { response in
+                #expect(response.status == testCase.status)
+                let error = try #require(response.errorBody, "body: \(String(buffer: response.body))")
+                #expect(!error.success && error.code == testCase.code && !error.message.isEmpty)
+            }
+            #expect(try await database.stagedCount == 0)
+        }
+    }
+
+    @Test func gzipBombsAreCappedWhileInflating() async throws {
+        try await withCollector("collector_gzip_bomb") { database, client in
+            var zeros = ByteBuffer(repeating: UInt8(ascii: " "), count: 50 * 1024 * 1024)
+            let bomb = try zeros.compress(with: .gzip())
+            #expect(bomb.readableBytes < 500 * 1024)
+            var headers = jsonHeaders
+            headers[.contentEncoding] = "gzip"
+            try await client.execute(uri: "/v1/batch", method: .post, headers: headers, body: bomb) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(response.errorBody?.code == "request_too_large")
+            }
+            #expect(try await database.stagedCount == 0)
+        }
+    }
+
+    @Test func rateLimitAnswers429WithRetryAfter() async throws {
+        // So slow a refill that no test machine is slow enough to see one.
+        let configuration = CollectorConfiguration(rateLimit: 0.001)
+        try await withCollector("collector_rate", configuration: configuration) { database, client in
+            try await client.execute(
+                uri: "/v1/batch", method: .post, headers: jsonHeaders, body: ByteBuffer(string: batchBody(count: 10))
+            ) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(
+                uri: "/v1/batch", method: .post, headers: jsonHeaders,
+                body: ByteBuffer(string: batchBody(count: 5, prefix: "n"))
+            ) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.errorBody?.code == "rate_limited")
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            }
+            #expect(try await database.stagedCount == 10)
+        }
+    }
+
+    @Test func rateLimiterRefillsAtItsRate() {
+        let limiter = RateLimiter(rate: 10)
+        let start = ContinuousClock.now
+        #expect(limiter.acquire(10, for: "k", now: start) == nil)
+        #expect(limiter.acquire(1, for: "k", now: start) == 1)
+        #expect(limiter.acquire(1, for: "other", now: start) == nil, "each write key has its own bucket")
+        #expect(limiter.acquire(5, for: "k", now: start + .milliseconds(500)) == nil)
+        #expect(limiter.acquire(1, for: "k", now: start + .milliseconds(500)) != nil)
+        // A batch larger than a second's budget passes on a full bucket and leaves a debt.
+        #expect(limiter.acquire(30, for: "k", now: start + .seconds(10)) == nil)
+        #expect(limiter.acquire(1, for: "k", now: start + .seconds(11)) == 2)
+    }
+
+    @Test func backlogOverTheLimitAnswers503UntilWorkersCatchUp() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.staging.backlogLimit = 5
+        configuration.staging.backlogCheckInterval = .milliseconds(50)
+        try await withCollector("collector_backlog", configuration: configuration) { database, client in
+            try await client.execute(
+                uri: "/v1/batch", method: .post, headers: jsonHeaders, body: ByteBuffer(string: batchBody(count: 10))
+            ) { response in
+                #expect(response.status == .ok)
+            }
+            let track = ByteBuffer(string: #"{"userId":"u","event":"E"}"#)
+            try await waitUntil("the collector sees the backlog") {
+                let response = try await client.execute(
+                    uri: "/v1/track", method: .post, headers: jsonHeaders, body: track)
+                guard response.status == .serviceUnavailable else { return false }
+                #expect(response.errorBody?.code == "backlog_full")
+                #expect(response.headers[.retryAfter] != nil)
+                return true
+            }
+            try await database.withConnection {
+                try await $0.query("DELETE FROM ingest_staging", logger: database.logger)
+            }
+            try await waitUntil("the collector accepts again") {
+                try await client.execute(uri: "/v1/track", method: .post, headers: jsonHeaders, body: track).status
+                    == .ok
+            }
+        }
+    }
+
+    @Test func databaseOutageAnswers503AndRecoversByItself() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.staging.flushTimeout = .seconds(2)
+        try await withCollector("collector_outage", configuration: configuration) { database, client in
+            let track = ByteBuffer(string: #"{"userId":"u","event":"E"}"#)
+            #expect(
+                try await client.execute(uri: "/v1/track", method: .post, headers: jsonHeaders, body: track).status
+                    == .ok)
+            let name = database.url.database
+            // Stop the database for this collector: refuse new connections and end the open ones.
+            try await TestDatabase.onServer { server, logger in
+                try await server.query(
+                    PostgresQuery(unsafeSQL: "ALTER DATABASE \"\(name)\" ALLOW_CONNECTIONS false"), logger: logger)
+                try await server.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(name)", logger: logger)
+            }
+            let started = ContinuousClock.now
+            try await client.execute(uri: "/v1/track", method: .post, headers: jsonHeaders, body: track) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.errorBody?.code == "database_unavailable")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+            #expect(ContinuousClock.now - started < .seconds(5), "a stopped database must not hang requests")
+            try await TestDatabase.onServer { server, logger in
+                try await server.query(
+                    PostgresQuery(unsafeSQL: "ALTER DATABASE \"\(name)\" ALLOW_CONNECTIONS true"), logger: logger)
+            }
+            try await waitUntil(timeout: .seconds(20), "the collector recovers") {
+                try await client.execute(uri: "/v1/track", method: .post, headers: jsonHeaders, body: track).status
+                    == .ok
+            }
+            #expect(try await database.stagedCount == 2)
+        }
+    }
+}
+
+@Suite struct CollectorOperationsTests {
+    @Test func healthReadinessAndMetrics() async throws {
+        try await withCollector("collector_ops") { _, client in
+            try await client.execute(
+                uri: "/v1/batch", method: .post, headers: jsonHeaders, body: ByteBuffer(string: batchBody(count: 3)))
+            try await client.execute(
+                uri: "/v1/batch", method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{"))
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            for name in [
+                "http_server_requests_total", "http_server_request_duration_seconds_bucket",
+                "tracker_collector_events_accepted_total", "tracker_collector_flush_rows_bucket",
+                "tracker_collector_commit_duration_seconds_bucket",
+                #"tracker_collector_rejected_requests_total{code="invalid_json"}"#,
+            ] {
+                #expect(metrics.contains(name), "missing \(name)")
+            }
+        }
+    }
+
+    @Test func readinessWantsACurrentSchema() async throws {
+        try await withCollector("collector_unmigrated", migrated: false) { _, client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(
+                    response.errorBody?.code == "database_unavailable" || response.errorBody?.code == "schema_outdated")
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+}
