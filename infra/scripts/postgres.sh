@@ -49,8 +49,7 @@ start_postgres() {
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
       >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
   fi
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     "$bin/pg_isready" -h 127.0.0.1 -p "$port" -q && return 0
     sleep 0.5
   done

@@ -14,7 +14,7 @@ pg_dir=$(mktemp -d /tmp/tracker-test-pg.XXXXXX)
 pg_port=$(free_port)
 collector_pid=""
 cleanup() {
-  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
+  if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null || true; fi
   stop_postgres "$pg_dir"
   rm -rf "$pg_dir"
 }
