@@ -1,13 +1,30 @@
 import Metrics
+import Synchronization
 
-/// The collector's own counters, beside Hummingbird's per-route request metrics.
-struct CollectorMetrics: Sendable {
+/// The collector's own counters, beside Hummingbird's per-route request metrics. Counters are made
+/// once per label value: making one goes through the metrics factory's lock and name sanitizer,
+/// too slow for every request.
+final class CollectorMetrics: Sendable {
+    private let acceptedBySource = Mutex<[String: Counter]>([:])
+    private let rejectedByCode = Mutex<[String: Counter]>([:])
+
     func accepted(_ count: Int, source: String) {
-        Counter(label: "tracker_collector_events_accepted_total", dimensions: [("source", source)])
-            .increment(by: Int64(count))
+        let counter = acceptedBySource.withLock { counters in
+            if let counter = counters[source] { return counter }
+            let counter = Counter(label: "tracker_collector_events_accepted_total", dimensions: [("source", source)])
+            counters[source] = counter
+            return counter
+        }
+        counter.increment(by: Int64(count))
     }
 
     func rejected(code: String) {
-        Counter(label: "tracker_collector_rejected_requests_total", dimensions: [("code", code)]).increment()
+        let counter = rejectedByCode.withLock { counters in
+            if let counter = counters[code] { return counter }
+            let counter = Counter(label: "tracker_collector_rejected_requests_total", dimensions: [("code", code)])
+            counters[code] = counter
+            return counter
+        }
+        counter.increment()
     }
 }

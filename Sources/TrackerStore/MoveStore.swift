@@ -1,0 +1,256 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A staged row a worker claimed.
+public struct ClaimedRow: Sendable, Equatable {
+    public var id: Int64
+    public var receivedAt: Date
+    public var source: String
+    public var kind: StagedRow.Kind
+    public var impliedType: String?
+    public var messageId: String
+    public var payload: String
+    public var envelope: String?
+    public var attempts: Int
+
+    public init(
+        id: Int64, receivedAt: Date, source: String, kind: StagedRow.Kind, impliedType: String?, messageId: String,
+        payload: String, envelope: String?, attempts: Int
+    ) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.source = source
+        self.kind = kind
+        self.impliedType = impliedType
+        self.messageId = messageId
+        self.payload = payload
+        self.envelope = envelope
+        self.attempts = attempts
+    }
+}
+
+/// One row for `events`, with its JSON already encoded.
+public struct EventRow: Sendable, Equatable {
+    public var messageId: String
+    public var type: String
+    public var event: String?
+    public var userId: String?
+    public var anonymousId: String?
+    public var sessionId: String?
+    public var groupId: String?
+    public var previousId: String?
+    public var timestamp: Date
+    public var originalTimestamp: Date?
+    public var sentAt: Date?
+    public var receivedAt: Date
+    public var source: String
+    public var properties: String
+    public var context: String
+    public var traits: String
+    public var integrations: String
+
+    public init(
+        messageId: String, type: String, event: String?, userId: String?, anonymousId: String?, sessionId: String?,
+        groupId: String?, previousId: String?, timestamp: Date, originalTimestamp: Date?, sentAt: Date?,
+        receivedAt: Date, source: String, properties: String, context: String, traits: String, integrations: String
+    ) {
+        self.messageId = messageId
+        self.type = type
+        self.event = event
+        self.userId = userId
+        self.anonymousId = anonymousId
+        self.sessionId = sessionId
+        self.groupId = groupId
+        self.previousId = previousId
+        self.timestamp = timestamp
+        self.originalTimestamp = originalTimestamp
+        self.sentAt = sentAt
+        self.receivedAt = receivedAt
+        self.source = source
+        self.properties = properties
+        self.context = context
+        self.traits = traits
+        self.integrations = integrations
+    }
+
+    /// Who the event is about: `user_id`, else `anonymous_id`.
+    public var person: String? { userId ?? anonymousId }
+}
+
+/// One row for `failed_events`.
+public struct FailedRow: Sendable, Equatable {
+    public var row: ClaimedRow
+    public var person: String?
+    public var reason: String
+    public var detail: String
+
+    public init(row: ClaimedRow, person: String?, reason: String, detail: String) {
+        self.row = row
+        self.person = person
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// The statements of the worker's move transaction. Each takes the connection the transaction runs
+/// on; every value is bound, arrays travel through `unnest`.
+public enum MoveStore {
+    /// Optional columns travel in arrays as this sentinel and come back as NULL (arrays of optionals
+    /// do not bind).
+    static let noText = ""
+    static let noDate = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01
+
+    /// Claims and deletes up to `limit` staged rows, oldest first, skipping rows other workers hold.
+    /// A rollback puts them back.
+    public static func claim(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRow]
+    {
+        let rows = try await connection.query(
+            """
+            WITH claimed AS (
+                SELECT id FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            )
+            DELETE FROM ingest_staging AS s USING claimed WHERE s.id = claimed.id
+            RETURNING s.id, s.received_at, s.source, s.kind, s.implied_type, s.message_id, s.payload, s.envelope,
+                      s.attempts
+            """,
+            logger: logger)
+        var claimed: [ClaimedRow] = []
+        for try await (id, receivedAt, source, kind, impliedType, messageId, payload, envelope, attempts)
+            in rows.decode(
+                (Int64, Date, String, String, String?, String, String, String?, Int32).self)
+        {
+            claimed.append(
+                ClaimedRow(
+                    id: id, receivedAt: receivedAt, source: source, kind: StagedRow.Kind(rawValue: kind) ?? .segment,
+                    impliedType: impliedType, messageId: messageId, payload: payload, envelope: envelope,
+                    attempts: Int(attempts)))
+        }
+        claimed.sort { $0.id < $1.id }
+        return claimed
+    }
+
+    /// Records `keys` in the dedupe window (sorted, so concurrent workers lock in one order) and
+    /// returns the ones not seen before.
+    public static func recordFirstSeen(
+        _ keys: [(source: String, messageId: String)], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Set<DedupeKey> {
+        guard !keys.isEmpty else { return [] }
+        let sorted = keys.sorted { ($0.source, $0.messageId) < ($1.source, $1.messageId) }
+        let rows = try await connection.query(
+            """
+            INSERT INTO event_dedupe (source, message_id)
+            SELECT s, m FROM unnest(\(sorted.map(\.source))::text[], \(sorted.map(\.messageId))::text[]) AS k(s, m)
+            ON CONFLICT DO NOTHING
+            RETURNING source, message_id
+            """,
+            logger: logger)
+        var fresh: Set<DedupeKey> = []
+        for try await (source, messageId) in rows.decode((String, String).self) {
+            fresh.insert(DedupeKey(source: source, messageId: messageId))
+        }
+        return fresh
+    }
+
+    public static func insertEvents(_ events: [EventRow], on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !events.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO events (message_id, type, event, user_id, anonymous_id, session_id, group_id, previous_id,
+                                timestamp, original_timestamp, sent_at, received_at, source,
+                                properties, context, traits, integrations)
+            SELECT mid, typ, NULLIF(ev, ''), NULLIF(uid, ''), NULLIF(aid, ''), NULLIF(sid, ''), NULLIF(gid, ''),
+                   NULLIF(pid, ''), ts, NULLIF(ots, \(noDate)), NULLIF(sat, \(noDate)), rat, src,
+                   props::jsonb, ctx::jsonb, trt::jsonb, integ::jsonb
+            FROM unnest(
+                \(events.map(\.messageId))::text[], \(events.map(\.type))::text[],
+                \(events.map { $0.event ?? noText })::text[], \(events.map { $0.userId ?? noText })::text[],
+                \(events.map { $0.anonymousId ?? noText })::text[], \(events.map { $0.sessionId ?? noText })::text[],
+                \(events.map { $0.groupId ?? noText })::text[], \(events.map { $0.previousId ?? noText })::text[],
+                \(events.map(\.timestamp))::timestamptz[], \(events.map { $0.originalTimestamp ?? noDate })::timestamptz[],
+                \(events.map { $0.sentAt ?? noDate })::timestamptz[], \(events.map(\.receivedAt))::timestamptz[],
+                \(events.map(\.source))::text[], \(events.map(\.properties))::text[], \(events.map(\.context))::text[],
+                \(events.map(\.traits))::text[], \(events.map(\.integrations))::text[]
+            ) AS e(mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src, props, ctx, trt, integ)
+            """,
+            logger: logger)
+    }
+
+    public static func insertFailed(_ failed: [FailedRow], on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !failed.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO failed_events (received_at, source, kind, implied_type, message_id, person, reason, detail,
+                                       payload, envelope)
+            SELECT rat, src, knd, NULLIF(typ, ''), mid, NULLIF(per, ''), rsn, dtl, pay, NULLIF(env, '')
+            FROM unnest(
+                \(failed.map(\.row.receivedAt))::timestamptz[], \(failed.map(\.row.source))::text[],
+                \(failed.map(\.row.kind.rawValue))::text[], \(failed.map { $0.row.impliedType ?? noText })::text[],
+                \(failed.map(\.row.messageId))::text[], \(failed.map { $0.person ?? noText })::text[],
+                \(failed.map(\.reason))::text[], \(failed.map(\.detail))::text[], \(failed.map(\.row.payload))::text[],
+                \(failed.map { $0.row.envelope ?? noText })::text[]
+            ) AS f(rat, src, knd, typ, mid, per, rsn, dtl, pay, env)
+            """,
+            logger: logger)
+    }
+
+    /// Adds a batch's pre-aggregated counts: keys in sorted order, so replicas never deadlock.
+    public static func addMinuteCounts(
+        _ counts: [(bucket: Date, event: String, count: Int)], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !counts.isEmpty else { return }
+        let sorted = counts.sorted { ($0.bucket, $0.event) < ($1.bucket, $1.event) }
+        try await connection.query(
+            """
+            INSERT INTO event_counts_minute AS c (bucket, event, count)
+            SELECT b, e, n FROM unnest(\(sorted.map(\.bucket))::timestamptz[], \(sorted.map(\.event))::text[],
+                                       \(sorted.map { Int64($0.count) })::int8[]) AS r(b, e, n)
+            ORDER BY b, e
+            ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+            """,
+            logger: logger)
+    }
+
+    /// Records who was active on which UTC day (`day` as `YYYY-MM-DD`), keys in sorted order.
+    public static func addActivePeople(
+        _ people: [(day: String, person: String)], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !people.isEmpty else { return }
+        let sorted = people.sorted { ($0.day, $0.person) < ($1.day, $1.person) }
+        try await connection.query(
+            """
+            INSERT INTO active_people_daily (day, person)
+            SELECT d::date, p FROM unnest(\(sorted.map(\.day))::text[], \(sorted.map(\.person))::text[]) AS a(d, p)
+            ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
+            """,
+            logger: logger)
+    }
+
+    /// Counts a failed attempt at moving `ids`, so a message that keeps failing is set aside.
+    public static func recordAttempt(
+        ids: [Int64], error: String, on client: PostgresClient, logger: Logger
+    ) async throws {
+        try await client.query(
+            """
+            UPDATE ingest_staging SET attempts = attempts + 1, last_error = \(String(error.prefix(1000)))
+            WHERE id = ANY(\(ids))
+            """,
+            logger: logger)
+    }
+}
+
+/// A message's identity for deduplication.
+public struct DedupeKey: Hashable, Sendable {
+    public var source: String
+    public var messageId: String
+
+    public init(source: String, messageId: String) {
+        self.source = source
+        self.messageId = messageId
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TrackerCore
+
+/// Daily partitions of `events`: `events_pYYYYMMDD`, one UTC day each.
+///
+/// Partition names and bounds are DDL, which takes no bind parameters; both are built here from a
+/// `UTCDay`, never from input.
+public enum PartitionStore {
+    static let prefix = "events_p"
+    /// Serialises partition DDL across workers and the maintenance leader.
+    static let lockKey: Int64 = 0x7472_6B5F_7061_7274  // "trk_part"
+
+    public static func name(of day: UTCDay) -> String { prefix + day.compact }
+
+    /// The days that have a partition.
+    public static func list(on client: PostgresClient, logger: Logger) async throws -> Set<UTCDay> {
+        let rows = try await client.query(
+            """
+            SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'events'::regclass
+            """,
+            logger: logger)
+        var days: Set<UTCDay> = []
+        for try await name in rows.decode(String.self) where name.hasPrefix(prefix) {
+            if let day = UTCDay(name.dropFirst(prefix.count)) { days.insert(day) }
+        }
+        return days
+    }
+
+    /// Creates the day's partition unless it exists: a plain table with the range as a CHECK
+    /// constraint, then `ATTACH`, which then needs no scan and only a SHARE UPDATE EXCLUSIVE lock on
+    /// `events`, so inserts into other days go on. Returns whether it created one.
+    @discardableResult
+    public static func create(_ day: UTCDay, on client: PostgresClient, logger: Logger) async throws -> Bool {
+        let name = name(of: day)
+        let from = "'\(day.description) 00:00:00+00'"
+        let to = "'\(day.adding(days: 1).description) 00:00:00+00'"
+        return try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            let existing = try await connection.query(
+                "SELECT count(*)::int FROM pg_class WHERE relname = \(name) AND relkind IN ('r', 'p')", logger: logger)
+            for try await count in existing.decode(Int.self) where count > 0 { return false }
+            for statement in [
+                "CREATE TABLE \(name) (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+                "ALTER TABLE \(name) ADD CONSTRAINT \(name)_range CHECK (timestamp >= \(from) AND timestamp < \(to))",
+                "ALTER TABLE events ATTACH PARTITION \(name) FOR VALUES FROM (\(from)) TO (\(to))",
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            return true
+        }
+    }
+
+    /// Detaches and drops every partition of a day before `day`; returns the days dropped.
+    public static func drop(before day: UTCDay, on client: PostgresClient, logger: Logger) async throws -> [UTCDay] {
+        let old = try await list(on: client, logger: logger).filter { $0 < day }.sorted()
+        for partition in old {
+            let name = name(of: partition)
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "ALTER TABLE events DETACH PARTITION \(name)"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE \(name)"), logger: logger)
+            }
+        }
+        return old
+    }
+}
