@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import TrackerCollector
+import TrackerWorker
 
 struct AllCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,9 +10,13 @@ struct AllCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var collector: CollectorOptions
+    @OptionGroup var worker: WorkerOptions
 
-    @Option(help: "Collector port. (default: 8080)")
+    @Option(help: "Collector port.")
     var collectorPort = 8080
+
+    @Option(help: "Worker port (/healthz, /readyz, /metrics).")
+    var workerPort = 8082
 
     func run() async throws {
         let logger = try options.bootstrap(label: "tracker")
@@ -20,6 +25,9 @@ struct AllCommand: AsyncParsableCommand {
         let collectorApp = buildCollectorApplication(
             client: client, configuration: try collector.configuration(),
             address: .hostname(server.resolvedHost, port: collectorPort), logger: logger)
-        try await runUntilSignalled([client, collectorApp], logger: logger)
+        let workerApp = buildWorkerApplication(
+            client: client, database: database, configuration: try worker.configuration(),
+            address: .hostname(server.resolvedHost, port: workerPort), logger: logger)
+        try await runUntilSignalled([client, workerApp, collectorApp], logger: logger)
     }
 }

@@ -9,6 +9,8 @@ struct Tracker: AsyncParsableCommand {
             Every option can also be set by the environment variable named in its help. Flags win over
             the environment.
             """,
-        subcommands: [MigrateCommand.self, CollectorCommand.self, AllCommand.self, BenchCommand.self]
+        subcommands: [
+            MigrateCommand.self, CollectorCommand.self, WorkerCommand.self, AllCommand.self, BenchCommand.self,
+        ]
     )
 }

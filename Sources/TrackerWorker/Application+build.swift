@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import TrackerHTTP
+import TrackerStore
+
+/// The worker as a service: its replica loop plus `/healthz`, `/readyz` and `/metrics`. The caller
+/// runs `client`.
+public func buildWorkerApplication(
+    client: PostgresClient,
+    database: DatabaseURL,
+    configuration: WorkerConfiguration,
+    address: BindAddress,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let worker = Worker(client: client, database: database, configuration: configuration, logger: logger)
+    let router = Router()
+    router.addMiddleware {
+        MetricsMiddleware()
+        RequestIDMiddleware()
+        APIErrorMiddleware()
+    }
+    router.addOperationRoutes(readiness: databaseReadiness(client: client, logger: logger))
+    return Application(
+        router: router,
+        configuration: .init(address: address, serverName: "tracker-worker"),
+        services: [worker],
+        logger: logger)
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+
+/// One job of the maintenance leader, run on its own schedule (River's `internal/maintenance`: one
+/// task per file, a shared scheduler to start and stop them).
+protocol MaintenanceTask: Sendable {
+    var name: String { get }
+    var interval: Duration { get }
+    /// Does one round and says what it did, for the log and `maintenance_runs`.
+    func runOnce(client: PostgresClient, now: Date, logger: Logger) async throws -> String
+}
+
+/// Runs every task when it is due, one at a time, while this replica is the leader.
+struct MaintenanceScheduler: Sendable {
+    let tasks: [any MaintenanceTask]
+    let client: PostgresClient
+    let metrics: WorkerMetrics
+    let logger: Logger
+
+    /// Runs until `stillLeader` says otherwise or the task is cancelled.
+    func run(stillLeader: () async -> Bool) async {
+        var due = [ContinuousClock.Instant](repeating: .now, count: tasks.count)
+        while !Task.isCancelled, await stillLeader() {
+            for (index, task) in tasks.enumerated() where due[index] <= .now {
+                await runOnce(task)
+                due[index] = .now + task.interval
+            }
+            try? await Task.sleep(until: due.min() ?? .now + .seconds(1), clock: .continuous)
+        }
+    }
+
+    func runOnce(_ task: any MaintenanceTask) async {
+        do {
+            let result = try await task.runOnce(client: client, now: Date(), logger: logger)
+            metrics.maintenanceRun(task: task.name, succeeded: true)
+            try await client.query(
+                """
+                INSERT INTO maintenance_runs (task, last_run_at, last_result) VALUES (\(task.name), now(), \(result))
+                ON CONFLICT (task) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_result = EXCLUDED.last_result
+                """,
+                logger: logger)
+            logger.debug("maintenance done", metadata: ["task": "\(task.name)", "result": "\(result)"])
+        } catch {
+            metrics.maintenanceRun(task: task.name, succeeded: false)
+            logger.error(
+                "maintenance failed", metadata: ["task": "\(task.name)", "error": "\(String(reflecting: error))"])
+        }
+    }
+}

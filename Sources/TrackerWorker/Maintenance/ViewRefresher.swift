@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+
+/// Refreshes the materialized views built on the rollups, CONCURRENTLY so reads never wait, and
+/// records when: the query API's `as_of`.
+struct ViewRefresher: MaintenanceTask {
+    static let views = ["event_counts_hourly", "event_counts_daily", "active_people_weekly", "active_people_monthly"]
+
+    let name = "view_refresher"
+    let interval: Duration
+
+    func runOnce(client: PostgresClient, now: Date, logger: Logger) async throws -> String {
+        for view in Self.views {
+            // View names are constants of this file, not input.
+            try await client.query(
+                PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW CONCURRENTLY \(view)"), logger: logger)
+            try await client.query(
+                """
+                INSERT INTO view_refreshes (view_name, refreshed_at) VALUES (\(view), now())
+                ON CONFLICT (view_name) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at
+                """,
+                logger: logger)
+        }
+        return "refreshed \(Self.views.count) views"
+    }
+}

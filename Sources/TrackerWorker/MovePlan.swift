@@ -1,0 +1,137 @@
+import Foundation
+import TrackerCore
+import TrackerStore
+
+/// What one claimed batch becomes: rows for `events`, rows for `failed_events`, the partitions they
+/// need. Pure: no I/O, so every rule is testable without a database.
+struct MovePlan: Sendable {
+    var events: [EventRow] = []
+    var failed: [FailedRow] = []
+    /// Copies of a message already in this batch: the first copy wins.
+    var duplicates = 0
+
+    /// The days whose partitions the events need.
+    var days: Set<UTCDay> { Set(events.map { UTCDay($0.timestamp) }) }
+
+    init(rows: [ClaimedRow], now: Date, configuration: WorkerConfiguration) {
+        let oldest = UTCDay(now).adding(days: -configuration.retentionDays).start
+        var seen: Set<DedupeKey> = []
+        for row in rows {
+            if row.attempts >= configuration.maxAttempts {
+                failed.append(
+                    FailedRow(
+                        row: row, person: Self.person(in: row.payload), reason: RejectionReason.poisonMessage.rawValue,
+                        detail:
+                            "Moving this message failed \(row.attempts) times; it was set aside so the queue goes on."))
+                continue
+            }
+            switch Self.message(for: row) {
+            case .failure(let rejection):
+                failed.append(
+                    FailedRow(
+                        row: row, person: Self.person(in: row.payload), reason: rejection.reason.rawValue,
+                        detail: rejection.detail))
+            case .success(let message) where message.timestamp < oldest:
+                failed.append(
+                    FailedRow(
+                        row: row, person: message.userId ?? message.anonymousId,
+                        reason: RejectionReason.outsideRetention.rawValue,
+                        detail:
+                            "The event's time \(message.timestamp.formatted(.iso8601)) is older than the \(configuration.retentionDays)-day retention."
+                    ))
+            case .success(let message):
+                guard seen.insert(DedupeKey(source: row.source, messageId: message.messageId)).inserted else {
+                    duplicates += 1
+                    continue
+                }
+                events.append(Self.eventRow(message, source: row.source))
+            }
+        }
+    }
+
+    static func message(for row: ClaimedRow) -> Result<SegmentMessage, MessageRejection> {
+        let decoded: Result<SegmentMessage, MessageRejection>
+        switch row.kind {
+        case .segment:
+            decoded = SegmentMessage.decode(
+                payload: row.payload, envelope: row.envelope, impliedType: row.impliedType.flatMap(MessageType.init),
+                messageId: row.messageId, receivedAt: row.receivedAt)
+        case .legacy:
+            guard let body = try? JSONValue(parsing: row.payload) else {
+                return .failure(MessageRejection(.invalidJSON, "The event is not valid JSON."))
+            }
+            decoded = LegacyEvent.decode(body)
+                .map { $0.message(messageId: row.messageId, receivedAt: row.receivedAt) }
+                .mapError { MessageRejection(.invalidField, $0.details.joined(separator: "; ")) }
+        }
+        return decoded.flatMap { message in
+            // PostgreSQL's text and jsonb cannot hold NUL; refuse instead of failing the whole batch.
+            message.containsNUL
+                ? .failure(
+                    MessageRejection(
+                        .invalidField, "The message contains a NUL character (\\u0000), which cannot be stored."))
+                : .success(message)
+        }
+    }
+
+    static func eventRow(_ message: SegmentMessage, source: String) -> EventRow {
+        EventRow(
+            messageId: message.messageId, type: message.type.rawValue, event: message.event, userId: message.userId,
+            anonymousId: message.anonymousId, sessionId: message.sessionId, groupId: message.groupId,
+            previousId: message.previousId, timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
+            sentAt: message.sentAt, receivedAt: message.receivedAt, source: source,
+            properties: message.properties.jsonText, context: message.context.jsonText,
+            traits: message.traits.jsonText, integrations: message.integrations.jsonText)
+    }
+
+    /// Best effort for a refused message: who it was about, so erasure finds it in `failed_events`.
+    static func person(in payload: String) -> String? {
+        guard let body = try? JSONValue(parsing: payload) else { return nil }
+        for key in ["userId", "anonymousId"] {
+            switch body[key] {
+            case .string(let value)? where !value.isEmpty: return value
+            case .number(let value)?: return value
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// Per-minute counts per event name of `stored`, pre-aggregated for one upsert per key.
+    static func minuteCounts(_ stored: [EventRow]) -> [(bucket: Date, event: String, count: Int)] {
+        var counts: [Date: [String: Int]] = [:]
+        for event in stored {
+            let minute = Date(timeIntervalSince1970: (event.timestamp.timeIntervalSince1970 / 60).rounded(.down) * 60)
+            counts[minute, default: [:]][event.event ?? "", default: 0] += 1
+        }
+        return counts.flatMap { bucket, names in names.map { (bucket, $0.key, $0.value) } }
+    }
+
+    /// Distinct (day, person) pairs of `stored`.
+    static func activePeople(_ stored: [EventRow]) -> [(day: String, person: String)] {
+        var pairs: Set<[String]> = []
+        for event in stored {
+            if let person = event.person { pairs.insert([UTCDay(event.timestamp).description, person]) }
+        }
+        return pairs.map { ($0[0], $0[1]) }
+    }
+}
+
+extension SegmentMessage {
+    var containsNUL: Bool {
+        let fields = [messageId, userId, anonymousId, event, sessionId, groupId, previousId]
+        return fields.contains { $0?.contains("\u{0}") == true }
+            || [properties, context, traits, integrations].contains(where: \.containsNUL)
+    }
+}
+
+extension JSONValue {
+    var containsNUL: Bool {
+        switch self {
+        case .string(let string): string.contains("\u{0}")
+        case .array(let elements): elements.contains(where: \.containsNUL)
+        case .object(let members): members.contains { $0.key.contains("\u{0}") || $0.value.containsNUL }
+        default: false
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+import TrackerCore
+import TrackerStore
+
+/// A worker replica: wakes on NOTIFY (or the fallback poll), drains staging in move transactions,
+/// and campaigns to be the maintenance leader. Any number of replicas run side by side.
+public final class Worker: Service {
+    let client: PostgresClient
+    let database: DatabaseURL
+    let configuration: WorkerConfiguration
+    let logger: Logger
+    let metrics = WorkerMetrics()
+    let mover: BatchMover
+    /// Set on graceful shutdown: finish the batch in hand, claim no more.
+    private let stopping = Atomic<Bool>(false)
+
+    public init(client: PostgresClient, database: DatabaseURL, configuration: WorkerConfiguration, logger: Logger) {
+        self.client = client
+        self.database = database
+        self.configuration = configuration
+        self.logger = logger
+        self.mover = BatchMover(client: client, configuration: configuration, metrics: metrics, logger: logger)
+    }
+
+    public func run() async throws {
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let listener = NotificationListener(database: database, metrics: metrics, logger: logger)
+        let elector = Elector(
+            database: database, interval: configuration.electionInterval, metrics: metrics, logger: logger)
+        let scheduler = MaintenanceScheduler(
+            tasks: maintenanceTasks(), client: client, metrics: metrics, logger: logger)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await listener.run { wake.yield() } }
+            group.addTask { [metrics, configuration] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: configuration.pollInterval)
+                    metrics.polls.increment()
+                    wake.yield()
+                }
+            }
+            group.addTask { await elector.run { stillLeader in await scheduler.run(stillLeader: stillLeader) } }
+            group.addTask { [self] in await reportBacklog() }
+            await withGracefulShutdownHandler {
+                for await _ in wakeups {
+                    await drain()
+                }
+            } onGracefulShutdown: { [self] in
+                stopping.store(true, ordering: .relaxed)
+                wake.finish()
+            }
+            group.cancelAll()
+        }
+        logger.info("worker stopped")
+    }
+
+    func maintenanceTasks() -> [any MaintenanceTask] {
+        [
+            PartitionMaker(daysAhead: configuration.partitionsAhead),
+            RetentionCleaner(retentionDays: configuration.retentionDays) { [mover] in mover.forgetPartitions(before: $0)
+            },
+            DedupeCleaner(windowDays: configuration.dedupeWindowDays),
+            ViewRefresher(interval: configuration.viewRefreshInterval),
+        ]
+    }
+
+    /// Moves batches with `concurrency` transactions at once until staging is empty.
+    func drain() async {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<configuration.concurrency {
+                group.addTask { await self.drainLoop() }
+            }
+        }
+    }
+
+    private func drainLoop() async {
+        var limit = configuration.batchSize
+        var backoff: Duration = .milliseconds(100)
+        while !stopping.load(ordering: .relaxed), !Task.isCancelled {
+            do {
+                let outcome = try await mover.moveBatch(limit: limit)
+                backoff = .milliseconds(100)
+                if outcome.claimed < limit { return }  // staging is empty, for now
+                limit = min(configuration.batchSize, limit * 2)
+            } catch MoveError.batchFailed(let ids, let underlying) {
+                // Halve until the failing message is alone; only then count attempts against it, so a
+                // poison message is set aside without its neighbours paying for it.
+                logger.warning("move failed", metadata: ["rows": "\(ids.count)", "error": "\(underlying)"])
+                if ids.count == 1 {
+                    try? await MoveStore.recordAttempt(ids: ids, error: underlying, on: client, logger: logger)
+                }
+                limit = max(1, ids.count / 2)
+            } catch {
+                logger.warning("move failed; backing off", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Publishes the staging backlog every few seconds.
+    private func reportBacklog() async {
+        let repository = PostgresStagingRepository(client: client)
+        while !Task.isCancelled {
+            if let backlog = try? await withDeadline(
+                .seconds(2), { [logger] in try await repository.backlog(logger: logger) })
+            {
+                metrics.backlogRows.record(backlog.rows)
+                metrics.backlogAge.record(backlog.oldestAge)
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// How a worker replica claims, validates and keeps data.
+public struct WorkerConfiguration: Sendable {
+    /// Staged rows claimed per move transaction (`TRACKER_BATCH_SIZE`).
+    public var batchSize = 2_000
+    /// Move transactions a replica runs at once.
+    public var concurrency = 2
+    /// How long a (source, messageId) pair is remembered to drop retries (`TRACKER_DEDUPE_WINDOW_DAYS`).
+    public var dedupeWindowDays = 7
+    /// Events older than this many days are refused and their partitions dropped (`TRACKER_RETENTION_DAYS`).
+    public var retentionDays = 400
+    /// Daily partitions made ahead of need.
+    public var partitionsAhead = 7
+    /// Failed attempts at moving one message before it is set aside as `poison_message`.
+    public var maxAttempts = 3
+    /// The fallback poll, for notifications lost while the listener was away.
+    public var pollInterval: Duration = .seconds(1)
+    /// How often the leader refreshes the materialized views.
+    public var viewRefreshInterval: Duration = .seconds(5)
+    /// How often a replica that is not the leader tries to become it.
+    public var electionInterval: Duration = .seconds(2)
+
+    public init() {}
+}
