@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -123,6 +124,14 @@ let package = Package(
         .testTarget(
             name: "TrackerStoreTests",
             dependencies: ["TrackerStore", "TrackerTestSupport"],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "TrackerWorkerTests",
+            dependencies: [
+                "TrackerCore", "TrackerStore", "TrackerWorker", "TrackerHTTP", "TrackerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(

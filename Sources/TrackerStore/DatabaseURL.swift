@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 
 /// Reads `DATABASE_URL` (`postgres://user:pass@host:port/db?sslmode=…`) into postgres-nio settings.
@@ -70,4 +71,23 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 public struct DatabaseURLError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension DatabaseURL {
+    /// Runs `body` on a dedicated connection (outside the pool), closing it however `body` ends.
+    public func withConnection<Result>(
+        logger: Logger,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(
+            configuration: connectionConfiguration(), id: Int.random(in: 1...Int.max), logger: logger)
+        do {
+            let result = try await body(connection)
+            _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
+            return result
+        } catch {
+            _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
+            throw error
+        }
+    }
 }

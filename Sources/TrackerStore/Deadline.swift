@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Thrown when an operation outlives its deadline.
 public struct DeadlineExceeded: Error, Sendable {
     public init() {}
@@ -17,5 +19,63 @@ public func withDeadline<Result: Sendable>(
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// Like `withDeadline`, but does not wait for `operation` to notice its cancellation: a query whose
+/// backend was terminated was seen to never return, and a worker must not hang with it. The
+/// abandoned operation is cancelled and left to finish (or not) on its own.
+public func raceAgainstDeadline<Result: Sendable>(
+    _ timeout: Duration,
+    _ operation: @Sendable @escaping () async throws -> Result
+) async throws -> Result {
+    let settled = SettledFlag()
+    let work = Task { try await operation() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            Task {
+                let result = await work.result
+                if settled.claim() { continuation.resume(with: result) }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                if settled.claim() {
+                    work.cancel()
+                    continuation.resume(throwing: DeadlineExceeded())
+                }
+            }
+            settled.onCancel = { if settled.claim() { continuation.resume(throwing: CancellationError()) } }
+        }
+    } onCancel: {
+        work.cancel()
+        settled.cancel()
+    }
+}
+
+/// Whichever of the operation, the deadline and the caller's cancellation comes first resumes the
+/// caller, exactly once.
+private final class SettledFlag: Sendable {
+    private let settled = Atomic<Bool>(false)
+    private let state = Mutex<(cancelled: Bool, onCancel: (@Sendable () -> Void)?)>((false, nil))
+
+    func claim() -> Bool { !settled.exchange(true, ordering: .acquiringAndReleasing) }
+
+    var onCancel: (@Sendable () -> Void)? {
+        get { state.withLock { $0.onCancel } }
+        set {
+            let runNow = state.withLock { state -> Bool in
+                state.onCancel = newValue
+                return state.cancelled
+            }
+            if runNow { newValue?() }
+        }
+    }
+
+    func cancel() {
+        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+            state.cancelled = true
+            return state.onCancel
+        }
+        handler?()
     }
 }

@@ -233,9 +233,9 @@ public enum MoveStore {
 
     /// Counts a failed attempt at moving `ids`, so a message that keeps failing is set aside.
     public static func recordAttempt(
-        ids: [Int64], error: String, on client: PostgresClient, logger: Logger
+        ids: [Int64], error: String, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await client.query(
+        try await connection.query(
             """
             UPDATE ingest_staging SET attempts = attempts + 1, last_error = \(String(error.prefix(1000)))
             WHERE id = ANY(\(ids))

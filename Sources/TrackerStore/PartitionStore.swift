@@ -15,8 +15,8 @@ public enum PartitionStore {
     public static func name(of day: UTCDay) -> String { prefix + day.compact }
 
     /// The days that have a partition.
-    public static func list(on client: PostgresClient, logger: Logger) async throws -> Set<UTCDay> {
-        let rows = try await client.query(
+    public static func list(on connection: PostgresConnection, logger: Logger) async throws -> Set<UTCDay> {
+        let rows = try await connection.query(
             """
             SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = 'events'::regclass
@@ -33,11 +33,11 @@ public enum PartitionStore {
     /// constraint, then `ATTACH`, which then needs no scan and only a SHARE UPDATE EXCLUSIVE lock on
     /// `events`, so inserts into other days go on. Returns whether it created one.
     @discardableResult
-    public static func create(_ day: UTCDay, on client: PostgresClient, logger: Logger) async throws -> Bool {
+    public static func create(_ day: UTCDay, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let name = name(of: day)
         let from = "'\(day.description) 00:00:00+00'"
         let to = "'\(day.adding(days: 1).description) 00:00:00+00'"
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             let existing = try await connection.query(
                 "SELECT count(*)::int FROM pg_class WHERE relname = \(name) AND relkind IN ('r', 'p')", logger: logger)
@@ -54,11 +54,13 @@ public enum PartitionStore {
     }
 
     /// Detaches and drops every partition of a day before `day`; returns the days dropped.
-    public static func drop(before day: UTCDay, on client: PostgresClient, logger: Logger) async throws -> [UTCDay] {
-        let old = try await list(on: client, logger: logger).filter { $0 < day }.sorted()
+    public static func drop(before day: UTCDay, on connection: PostgresConnection, logger: Logger) async throws
+        -> [UTCDay]
+    {
+        let old = try await list(on: connection, logger: logger).filter { $0 < day }.sorted()
         for partition in old {
             let name = name(of: partition)
-            try await client.withTransaction(logger: logger) { connection in
+            try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "ALTER TABLE events DETACH PARTITION \(name)"), logger: logger)

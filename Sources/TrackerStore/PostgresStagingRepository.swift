@@ -36,7 +36,14 @@ public struct PostgresStagingRepository: StagingRepository {
     }
 
     public func backlog(logger: Logger) async throws -> StagingBacklog {
-        let rows = try await client.query(
+        try await client.withConnection { try await StagingBacklog.read(on: $0, logger: logger) }
+    }
+}
+
+extension StagingBacklog {
+    /// Reads the backlog from the identity range and the oldest row: two index lookups whatever its size.
+    public static func read(on connection: PostgresConnection, logger: Logger) async throws -> StagingBacklog {
+        let rows = try await connection.query(
             """
             SELECT ((SELECT max(id) FROM ingest_staging) - oldest.id + 1)::int8,
                    extract(epoch FROM now() - oldest.received_at)::float8

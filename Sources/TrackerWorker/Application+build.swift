@@ -13,7 +13,7 @@ public func buildWorkerApplication(
     address: BindAddress,
     logger: Logger
 ) -> some ApplicationProtocol {
-    let worker = Worker(client: client, database: database, configuration: configuration, logger: logger)
+    let worker = Worker(database: database, configuration: configuration, logger: logger)
     let router = Router()
     router.addMiddleware {
         MetricsMiddleware()

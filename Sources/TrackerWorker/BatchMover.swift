@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import Metrics
+import NIOCore
 import PostgresNIO
 import Synchronization
 import TrackerCore
@@ -17,15 +18,15 @@ final class BatchMover: Sendable {
         var duplicates = 0
     }
 
-    let client: PostgresClient
+    let database: DatabaseURL
     let configuration: WorkerConfiguration
     let metrics: WorkerMetrics
     let logger: Logger
     /// Days known to have a partition, so most batches skip the catalog.
     private let knownPartitions = Mutex<Set<UTCDay>>([])
 
-    init(client: PostgresClient, configuration: WorkerConfiguration, metrics: WorkerMetrics, logger: Logger) {
-        self.client = client
+    init(database: DatabaseURL, configuration: WorkerConfiguration, metrics: WorkerMetrics, logger: Logger) {
+        self.database = database
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
@@ -33,35 +34,23 @@ final class BatchMover: Sendable {
 
     /// Moves up to `limit` rows. Throws `MoveError.batchFailed` with the claimed ids when a statement
     /// failed, so the caller can count the attempt.
-    func moveBatch(limit: Int) async throws -> Outcome {
+    func moveBatch(limit: Int, on connection: PostgresConnection) async throws -> Outcome {
         let start = DispatchTime.now()
-        let claimedIds = Mutex<[Int64]>([])
+        let claimedIds = ClaimedIds()
         let outcome: Outcome
         let stored: [EventRow]
         do {
-            (outcome, stored) = try await client.withTransaction(logger: logger) { connection in
-                let rows = try await MoveStore.claim(limit: limit, on: connection, logger: logger)
-                claimedIds.withLock { $0 = rows.map(\.id) }
-                guard !rows.isEmpty else { return (Outcome(), []) }
-                let plan = MovePlan(rows: rows, now: Date(), configuration: configuration)
-                try await ensurePartitions(plan.days)
-                let fresh = try await MoveStore.recordFirstSeen(
-                    plan.events.map { ($0.source, $0.messageId) }, on: connection, logger: logger)
-                let stored = plan.events.filter {
-                    fresh.contains(DedupeKey(source: $0.source, messageId: $0.messageId))
-                }
-                try await MoveStore.insertEvents(stored, on: connection, logger: logger)
-                try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
-                try await MoveStore.addMinuteCounts(MovePlan.minuteCounts(stored), on: connection, logger: logger)
-                try await MoveStore.addActivePeople(MovePlan.activePeople(stored), on: connection, logger: logger)
-                let outcome = Outcome(
-                    claimed: rows.count, moved: stored.count, failed: plan.failed.count,
-                    duplicates: plan.duplicates + plan.events.count - stored.count)
-                return (outcome, stored)
+            // A query in flight when its backend is terminated was seen to hang; closing the
+            // connection on cancellation (the caller's deadline) ends it.
+            (outcome, stored) = try await withTaskCancellationHandler {
+                try await move(limit: limit, claimedIds: claimedIds, on: connection)
+            } onCancel: {
+                let closing: EventLoopFuture<Void> = connection.close()
+                closing.whenComplete { _ in }
             }
         } catch {
             metrics.batchErrors.increment()
-            let ids = claimedIds.withLock { $0 }
+            let ids = claimedIds.ids.withLock { $0 }
             throw ids.isEmpty || Self.isConnectionError(error)
                 ? error : MoveError.batchFailed(ids: ids, underlying: "\(String(reflecting: error))")
         }
@@ -74,15 +63,42 @@ final class BatchMover: Sendable {
         return outcome
     }
 
+    private func move(
+        limit: Int, claimedIds: ClaimedIds, on connection: PostgresConnection
+    ) async throws -> (Outcome, [EventRow]) {
+        try await connection.withTransaction(logger: logger) { connection in
+            let rows = try await MoveStore.claim(limit: limit, on: connection, logger: logger)
+            claimedIds.ids.withLock { $0 = rows.map(\.id) }
+            guard !rows.isEmpty else { return (Outcome(), []) }
+            let plan = MovePlan(rows: rows, now: Date(), configuration: configuration)
+            try await ensurePartitions(plan.days)
+            let fresh = try await MoveStore.recordFirstSeen(
+                plan.events.map { ($0.source, $0.messageId) }, on: connection, logger: logger)
+            let stored = plan.events.filter {
+                fresh.contains(DedupeKey(source: $0.source, messageId: $0.messageId))
+            }
+            try await MoveStore.insertEvents(stored, on: connection, logger: logger)
+            try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
+            try await MoveStore.addMinuteCounts(MovePlan.minuteCounts(stored), on: connection, logger: logger)
+            try await MoveStore.addActivePeople(MovePlan.activePeople(stored), on: connection, logger: logger)
+            let outcome = Outcome(
+                claimed: rows.count, moved: stored.count, failed: plan.failed.count,
+                duplicates: plan.duplicates + plan.events.count - stored.count)
+            return (outcome, stored)
+        }
+    }
+
     /// Makes the partitions a batch needs (on another connection, committed at once, so the DDL
     /// never waits inside a move transaction).
     func ensurePartitions(_ days: Set<UTCDay>) async throws {
         let missing = knownPartitions.withLock { days.subtracting($0) }
         guard !missing.isEmpty else { return }
-        for day in missing.sorted() {
-            try await PartitionStore.create(day, on: client, logger: logger)
+        let all = try await database.withConnection(logger: logger) { connection in
+            for day in missing.sorted() {
+                try await PartitionStore.create(day, on: connection, logger: logger)
+            }
+            return try await PartitionStore.list(on: connection, logger: logger)
         }
-        let all = try await PartitionStore.list(on: client, logger: logger)
         knownPartitions.withLock { $0 = all }
         metrics.partitions.record(all.count)
     }
@@ -92,16 +108,33 @@ final class BatchMover: Sendable {
         knownPartitions.withLock { known in known = known.filter { $0 >= day } }
     }
 
+    /// Whether `error` says the connection, not the data, failed: such batches are retried as they are.
     static func isConnectionError(_ error: any Error) -> Bool {
-        if error is DeadlineExceeded || error is CancellationError { return true }
-        guard let error = error as? PSQLError else { return false }
-        switch error.code {
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .queryCancelled:
-            return true
+        switch error {
+        case is DeadlineExceeded, is CancellationError: return true
+        case let error as PostgresTransactionError:
+            return [error.beginError, error.closureError, error.commitError, error.rollbackError]
+                .compactMap { $0 }.contains(where: isConnectionError)
+        case let error as PSQLError:
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .queryCancelled:
+                return true
+            case .server:
+                // Class 08 (connection exception) and 57 (operator intervention: shutdown, terminate).
+                let state = error.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || state.hasPrefix("57")
+            default:
+                return false
+            }
         default:
             return false
         }
     }
+}
+
+/// The ids a move claimed, known to the caller even when the move throws.
+final class ClaimedIds: Sendable {
+    let ids = Mutex<[Int64]>([])
 }
 
 enum MoveError: Error {

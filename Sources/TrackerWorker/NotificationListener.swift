@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import NIOCore
 import PostgresNIO
 import TrackerStore
 
@@ -17,26 +18,27 @@ struct NotificationListener: Sendable {
         var backoff: Duration = .milliseconds(100)
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: database.connectionConfiguration(), id: 0, logger: logger)
-                do {
-                    try await connection.listen(on: StagingChannel.name) { notifications in
-                        metrics.listenerConnected.record(1)
-                        backoff = .milliseconds(100)
-                        onWakeUp()
-                        for try await _ in notifications {
-                            metrics.notifications.increment()
+                try await database.withConnection(logger: logger) { connection in
+                    // The notification sequence does not end on cancellation; closing the connection does.
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: StagingChannel.name) { notifications in
+                            metrics.listenerConnected.record(1)
+                            backoff = .milliseconds(100)
                             onWakeUp()
+                            for try await _ in notifications {
+                                metrics.notifications.increment()
+                                onWakeUp()
+                            }
                         }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        closing.whenComplete { _ in }
                     }
-                } catch {
-                    logger.warning("listener connection lost", metadata: ["error": "\(error)"])
                 }
-                metrics.listenerConnected.record(0)
-                try? await connection.close()
             } catch {
-                logger.warning("listener cannot connect", metadata: ["error": "\(error)"])
+                if !Task.isCancelled { logger.warning("listener connection lost", metadata: ["error": "\(error)"]) }
             }
+            metrics.listenerConnected.record(0)
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, maximumBackoff)
         }

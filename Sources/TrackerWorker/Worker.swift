@@ -9,21 +9,21 @@ import TrackerStore
 /// A worker replica: wakes on NOTIFY (or the fallback poll), drains staging in move transactions,
 /// and campaigns to be the maintenance leader. Any number of replicas run side by side.
 public final class Worker: Service {
-    let client: PostgresClient
     let database: DatabaseURL
     let configuration: WorkerConfiguration
     let logger: Logger
     let metrics = WorkerMetrics()
     let mover: BatchMover
+    let connections: DedicatedConnections
     /// Set on graceful shutdown: finish the batch in hand, claim no more.
     private let stopping = Atomic<Bool>(false)
 
-    public init(client: PostgresClient, database: DatabaseURL, configuration: WorkerConfiguration, logger: Logger) {
-        self.client = client
+    public init(database: DatabaseURL, configuration: WorkerConfiguration, logger: Logger) {
         self.database = database
         self.configuration = configuration
         self.logger = logger
-        self.mover = BatchMover(client: client, configuration: configuration, metrics: metrics, logger: logger)
+        self.mover = BatchMover(database: database, configuration: configuration, metrics: metrics, logger: logger)
+        self.connections = DedicatedConnections(database: database, logger: logger)
     }
 
     public func run() async throws {
@@ -32,7 +32,7 @@ public final class Worker: Service {
         let elector = Elector(
             database: database, interval: configuration.electionInterval, metrics: metrics, logger: logger)
         let scheduler = MaintenanceScheduler(
-            tasks: maintenanceTasks(), client: client, metrics: metrics, logger: logger)
+            tasks: maintenanceTasks(), metrics: metrics, logger: logger)
         await withDiscardingTaskGroup { group in
             group.addTask { await listener.run { wake.yield() } }
             group.addTask { [metrics, configuration] in
@@ -42,7 +42,11 @@ public final class Worker: Service {
                     wake.yield()
                 }
             }
-            group.addTask { await elector.run { stillLeader in await scheduler.run(stillLeader: stillLeader) } }
+            group.addTask {
+                await elector.run { connection, stillLeader in
+                    await scheduler.run(on: connection, stillLeader: stillLeader)
+                }
+            }
             group.addTask { [self] in await reportBacklog() }
             await withGracefulShutdownHandler {
                 for await _ in wakeups {
@@ -54,6 +58,7 @@ public final class Worker: Service {
             }
             group.cancelAll()
         }
+        await connections.closeAll()
         logger.info("worker stopped")
     }
 
@@ -80,8 +85,20 @@ public final class Worker: Service {
         var limit = configuration.batchSize
         var backoff: Duration = .milliseconds(100)
         while !stopping.load(ordering: .relaxed), !Task.isCancelled {
+            let connection: PostgresConnection
             do {
-                let outcome = try await mover.moveBatch(limit: limit)
+                connection = try await connections.take()
+            } catch {
+                logger.warning("cannot connect; backing off", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+                continue
+            }
+            do {
+                let outcome = try await raceAgainstDeadline(configuration.moveTimeout) { [mover, limit] in
+                    try await mover.moveBatch(limit: limit, on: connection)
+                }
+                await connections.give(connection)
                 backoff = .milliseconds(100)
                 if outcome.claimed < limit { return }  // staging is empty, for now
                 limit = min(configuration.batchSize, limit * 2)
@@ -90,11 +107,14 @@ public final class Worker: Service {
                 // poison message is set aside without its neighbours paying for it.
                 logger.warning("move failed", metadata: ["rows": "\(ids.count)", "error": "\(underlying)"])
                 if ids.count == 1 {
-                    try? await MoveStore.recordAttempt(ids: ids, error: underlying, on: client, logger: logger)
+                    try? await MoveStore.recordAttempt(ids: ids, error: underlying, on: connection, logger: logger)
                 }
+                await connections.give(connection)
                 limit = max(1, ids.count / 2)
             } catch {
-                logger.warning("move failed; backing off", metadata: ["error": "\(String(reflecting: error))"])
+                // The connection failed (terminated, database down): nothing was committed; retry anew.
+                logger.warning("move failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
@@ -103,13 +123,13 @@ public final class Worker: Service {
 
     /// Publishes the staging backlog every few seconds.
     private func reportBacklog() async {
-        let repository = PostgresStagingRepository(client: client)
         while !Task.isCancelled {
-            if let backlog = try? await withDeadline(
-                .seconds(2), { [logger] in try await repository.backlog(logger: logger) })
-            {
-                metrics.backlogRows.record(backlog.rows)
-                metrics.backlogAge.record(backlog.oldestAge)
+            if let connection = try? await connections.take() {
+                if let backlog = try? await StagingBacklog.read(on: connection, logger: logger) {
+                    metrics.backlogRows.record(backlog.rows)
+                    metrics.backlogAge.record(backlog.oldestAge)
+                }
+                await connections.give(connection)
             }
             try? await Task.sleep(for: .seconds(2))
         }

@@ -12,6 +12,9 @@ public struct WorkerConfiguration: Sendable {
     public var partitionsAhead = 7
     /// Failed attempts at moving one message before it is set aside as `poison_message`.
     public var maxAttempts = 3
+    /// A move transaction still running after this is abandoned (its connection closed, so it rolls
+    /// back) and retried.
+    public var moveTimeout: Duration = .seconds(30)
     /// The fallback poll, for notifications lost while the listener was away.
     public var pollInterval: Duration = .seconds(1)
     /// How often the leader refreshes the materialized views.

@@ -24,7 +24,10 @@ public struct TestDatabase: Sendable {
         let server = try serverURL()
         let name = "t_\(suite.lowercased())_\(UInt32.random(in: 0...UInt32.max))"
         var logger = Logger(label: "test.\(suite)")
-        logger.logLevel = .error
+        // TRACKER_TEST_LOG_LEVEL=debug shows what the servers and workers under test log.
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TRACKER_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            ?? .error
         try await withConnection(server, logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
         }

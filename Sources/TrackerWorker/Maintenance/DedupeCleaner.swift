@@ -10,11 +10,11 @@ struct DedupeCleaner: MaintenanceTask {
     let windowDays: Int
     var batchSize = 10_000
 
-    func runOnce(client: PostgresClient, now: Date, logger: Logger) async throws -> String {
+    func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String {
         let cutoff = now.addingTimeInterval(-Double(windowDays) * 86_400)
         var total = 0
         while true {
-            let rows = try await client.query(
+            let rows = try await connection.query(
                 """
                 WITH old AS (
                     SELECT source, message_id FROM event_dedupe WHERE first_seen < \(cutoff) LIMIT \(batchSize)

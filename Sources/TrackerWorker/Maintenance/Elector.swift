@@ -13,36 +13,45 @@ struct Elector: Sendable {
     let metrics: WorkerMetrics
     let logger: Logger
 
-    /// Campaigns until cancelled; while leader, runs `lead` with a check that the lock is still held.
-    func run(lead: @Sendable (_ stillLeader: @Sendable () async -> Bool) async -> Void) async {
+    /// Campaigns until cancelled; while leader, runs `lead` with the lock's connection and a check
+    /// that the lock is still held.
+    func run(
+        lead: @Sendable (_ connection: PostgresConnection, _ stillLeader: @Sendable () async -> Bool) async -> Void
+    ) async {
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: database.connectionConfiguration(), id: 0, logger: logger)
-                while !Task.isCancelled {
-                    let rows = try await connection.query(
-                        "SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
-                    var acquired = false
-                    for try await value in rows.decode(Bool.self) { acquired = value }
-                    if acquired {
-                        logger.notice("became the maintenance leader")
-                        metrics.leader.record(1)
-                        await lead {
-                            (try? await connection.query("SELECT 1", logger: logger)) != nil
+                try await database.withConnection(logger: logger) { connection in
+                    while !Task.isCancelled {
+                        if try await tryLock(on: connection) {
+                            logger.notice("became the maintenance leader")
+                            metrics.leader.record(1)
+                            await lead(connection) {
+                                (try? await raceAgainstDeadline(.seconds(5)) {
+                                    try await connection.query("SELECT 1", logger: logger)
+                                }) != nil
+                            }
+                            metrics.leader.record(0)
+                            logger.notice("no longer the maintenance leader")
+                            if connection.isClosed { return }
+                            _ = try? await connection.query(
+                                "SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                         }
-                        metrics.leader.record(0)
-                        logger.notice("no longer the maintenance leader")
-                        if connection.isClosed { break }
-                        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                        try await Task.sleep(for: interval)
                     }
-                    try await Task.sleep(for: interval)
                 }
-                try? await connection.close()
             } catch {
                 metrics.leader.record(0)
-                logger.warning("leader election connection failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: interval)
+                if !Task.isCancelled {
+                    logger.warning("leader election connection failed", metadata: ["error": "\(error)"])
+                }
             }
+            try? await Task.sleep(for: interval)
         }
+    }
+
+    private func tryLock(on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
+        for try await acquired in rows.decode(Bool.self) { return acquired }
+        return false
     }
 }

@@ -11,11 +11,11 @@ struct PartitionMaker: MaintenanceTask {
     let interval: Duration = .seconds(600)
     let daysAhead: Int
 
-    func runOnce(client: PostgresClient, now: Date, logger: Logger) async throws -> String {
+    func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String {
         let today = UTCDay(now)
         var created: [String] = []
         for offset in 0...daysAhead
-        where try await PartitionStore.create(today.adding(days: offset), on: client, logger: logger) {
+        where try await PartitionStore.create(today.adding(days: offset), on: connection, logger: logger) {
             created.append(today.adding(days: offset).description)
         }
         return created.isEmpty ? "partitions up to date" : "created \(created.joined(separator: ", "))"

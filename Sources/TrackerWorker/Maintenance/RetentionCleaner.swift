@@ -14,11 +14,11 @@ struct RetentionCleaner: MaintenanceTask {
     /// Tells the movers to forget dropped partitions.
     let onDropped: @Sendable (UTCDay) -> Void
 
-    func runOnce(client: PostgresClient, now: Date, logger: Logger) async throws -> String {
+    func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String {
         let cutoff = UTCDay(now).adding(days: -retentionDays)
-        let dropped = try await PartitionStore.drop(before: cutoff, on: client, logger: logger)
-        try await client.query("DELETE FROM event_counts_minute WHERE bucket < \(cutoff.start)", logger: logger)
-        try await client.query(
+        let dropped = try await PartitionStore.drop(before: cutoff, on: connection, logger: logger)
+        try await connection.query("DELETE FROM event_counts_minute WHERE bucket < \(cutoff.start)", logger: logger)
+        try await connection.query(
             "DELETE FROM active_people_daily WHERE day < \(cutoff.description)::date", logger: logger)
         onDropped(cutoff)
         return dropped.isEmpty

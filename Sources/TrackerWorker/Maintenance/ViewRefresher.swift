@@ -11,12 +11,12 @@ struct ViewRefresher: MaintenanceTask {
     let name = "view_refresher"
     let interval: Duration
 
-    func runOnce(client: PostgresClient, now: Date, logger: Logger) async throws -> String {
+    func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String {
         for view in Self.views {
             // View names are constants of this file, not input.
-            try await client.query(
+            try await connection.query(
                 PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW CONCURRENTLY \(view)"), logger: logger)
-            try await client.query(
+            try await connection.query(
                 """
                 INSERT INTO view_refreshes (view_name, refreshed_at) VALUES (\(view), now())
                 ON CONFLICT (view_name) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+import Testing
+import TrackerCore
+import TrackerStore
+import TrackerTestSupport
+
+@testable import TrackerWorker
+
+@Suite struct WorkerTests {
+    @Test func threeReplicasMoveFiftyThousandMessagesExactlyOnce() async throws {
+        let database = try await TestDatabase.create("worker_drain")
+        let valid = (0..<45_000).map { track($0) }
+        let retries = (0..<2_500).map { track($0 * 7, timestamp: "2026-11-20T00:00:00Z", messageId: "msg-\($0 * 7)") }
+        let invalid = (0..<2_500).map { #"{"type":"track","userId":"u","messageId":"bad-\#($0)"}"# }
+        let deadlocksBefore = try await database.scalar(
+            "SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()")
+        try await database.withWorkers(3, configuration: testConfiguration(batchSize: 1_000)) { client, workers in
+            try await database.stage((valid + retries + invalid).shuffled(), client: client)
+            try await database.waitUntilDrained(timeout: .seconds(120))
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 45_000)
+        #expect(try await database.scalar("SELECT count(DISTINCT message_id)::int FROM events") == 45_000)
+        #expect(
+            try await database.scalar("SELECT count(*)::int FROM failed_events WHERE reason = 'missing_event'") == 2_500
+        )
+        #expect(try await database.scalar("SELECT count(*)::int FROM failed_events") == 2_500)
+        #expect(try await database.scalar("SELECT coalesce(sum(count), 0)::int FROM event_counts_minute") == 45_000)
+        #expect(try await database.scalar("SELECT count(*)::int FROM active_people_daily") >= 97)
+        let deadlocksAfter = try await database.scalar(
+            "SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()")
+        #expect(deadlocksAfter == deadlocksBefore)
+        try await database.drop()
+    }
+
+    @Test func aRetryWithAnotherTimestampIsStoredOnce() async throws {
+        let database = try await TestDatabase.create("worker_dedupe")
+        try await database.withWorkers { client, _ in
+            try await database.stage([track(1, timestamp: "2026-11-25T10:00:00Z", messageId: "same")], client: client)
+            try await database.waitUntilDrained()
+            try await waitUntil("the first copy is stored") {
+                try await database.scalar("SELECT count(*)::int FROM events") == 1
+            }
+            try await database.stage([track(1, timestamp: "2026-11-25T11:00:00Z", messageId: "same")], client: client)
+            try await database.waitUntilDrained()
+            try await database.stage([track(1, messageId: "same")], source: "ios", client: client)
+            try await database.waitUntilDrained()
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM events WHERE source = 'web'") == 1)
+        #expect(
+            try await database.scalar(
+                "SELECT count(*)::int FROM events WHERE source = 'web' AND timestamp = '2026-11-25T10:00:00Z'") == 1)
+        #expect(try await database.scalar("SELECT count(*)::int FROM events WHERE source = 'ios'") == 1)
+        #expect(try await database.scalar("SELECT count(*)::int FROM failed_events") == 0)
+        try await database.drop()
+    }
+
+    @Test func killedConnectionsLoseAndDuplicateNothing() async throws {
+        let database = try await TestDatabase.create("worker_kill")
+        try await database.withWorkers(configuration: testConfiguration(batchSize: 300)) { client, _ in
+            try await database.stage((0..<20_000).map { track($0) }, client: client)
+            for round in 1...4 {
+                try await waitUntil(timeout: .seconds(60), "progress before kill \(round)") {
+                    try await database.scalar("SELECT count(*)::int FROM events") >= round * 2_000
+                }
+                // Mid-batch: end every connection of this database, the workers' pool and listener included.
+                try await database.terminateBackends()
+            }
+            try await database.waitUntilDrained(timeout: .seconds(120))
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 20_000)
+        #expect(try await database.scalar("SELECT count(DISTINCT message_id)::int FROM events") == 20_000)
+        #expect(try await database.scalar("SELECT coalesce(sum(count), 0)::int FROM event_counts_minute") == 20_000)
+        try await database.drop()
+    }
+
+    @Test func theListenerReconnectsAndDrainsWhatArrivedMeanwhile() async throws {
+        let database = try await TestDatabase.create("worker_listen")
+        var configuration = testConfiguration()
+        configuration.pollInterval = .seconds(3_600)  // only notifications and reconnects wake it
+        let listening = "query LIKE 'LISTEN%'"
+        try await database.withWorkers(configuration: configuration) { client, _ in
+            try await waitUntil("the listener is connected") {
+                try await database.scalar(
+                    PostgresQuery(
+                        unsafeSQL:
+                            "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND \(listening)"
+                    )) == 1
+            }
+            // Woken by NOTIFY.
+            try await database.stage([track(1)], client: client)
+            try await PostgresStagingRepository(client: client).notifyWorkers(logger: database.logger)
+            try await waitUntil("a notified message is moved") {
+                try await database.scalar("SELECT count(*)::int FROM events") == 1
+            }
+            // Staged without a notification while the listener is cut off: the reconnect drains it.
+            try await database.stage([track(2)], client: client)
+            try await database.terminateBackends(where: listening)
+            try await waitUntil(timeout: .seconds(15), "the reconnect drains the backlog") {
+                try await database.scalar("SELECT count(*)::int FROM events") == 2
+            }
+        }
+        try await database.drop()
+    }
+
+    @Test func aMessageThatBreaksTheMoveIsSetAsideAndTheRestFlows() async throws {
+        let database = try await TestDatabase.create("worker_poison")
+        var configuration = testConfiguration(batchSize: 64)
+        configuration.maxAttempts = 2
+        // Valid JSON, but too large a number for PostgreSQL's numeric: the jsonb cast fails the batch.
+        let poison = #"{"type":"track","userId":"u","event":"E","messageId":"poison","properties":{"n":1e1000000}}"#
+        try await database.withWorkers(configuration: configuration) { client, _ in
+            try await database.stage(
+                (0..<50).map { track($0) } + [poison] + (50..<100).map { track($0) }, client: client)
+            try await database.waitUntilDrained(timeout: .seconds(60))
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 100)
+        #expect(
+            try await database.scalar(
+                "SELECT count(*)::int FROM failed_events WHERE reason = 'poison_message' AND message_id = 'poison'")
+                == 1)
+        try await database.drop()
+    }
+
+    @Test func lateEventsGetTheirPartitionAndTooOldOnesAReason() async throws {
+        let database = try await TestDatabase.create("worker_partitions")
+        let today = UTCDay(Date())
+        let late = today.adding(days: -100)
+        let ancient = today.adding(days: -500)
+        try await database.withWorkers { client, _ in
+            try await database.stage(
+                [
+                    track(1, timestamp: "\(late)T08:00:00Z", messageId: "late"),
+                    track(2, timestamp: "\(ancient)T08:00:00Z", messageId: "ancient"),
+                ], client: client)
+            try await database.waitUntilDrained()
+            let partitions = try await database.withConnection {
+                try await PartitionStore.list(on: $0, logger: database.logger)
+            }
+            #expect(partitions.contains(late) && !partitions.contains(ancient))
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM events WHERE message_id = 'late'") == 1)
+        #expect(
+            try await database.scalar("SELECT count(*)::int FROM failed_events WHERE reason = 'outside_retention'") == 1
+        )
+        #expect(
+            try await database.scalar(
+                "SELECT partdefid::int FROM pg_partitioned_table WHERE partrelid = 'events'::regclass") == 0,
+            "events has no default partition")
+        try await database.drop()
+    }
+}
