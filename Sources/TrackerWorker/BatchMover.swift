@@ -16,6 +16,7 @@ final class BatchMover: Sendable {
         var moved = 0
         var failed = 0
         var duplicates = 0
+        var failedByReason: [String: Int] = [:]
     }
 
     let database: DatabaseURL
@@ -59,6 +60,7 @@ final class BatchMover: Sendable {
         metrics.batchDuration.recordInterval(since: start)
         metrics.moved.increment(by: Int64(outcome.moved))
         metrics.duplicates.increment(by: Int64(outcome.duplicates))
+        for (reason, count) in outcome.failedByReason { metrics.failed(reason: reason, count: count) }
         metrics.recordLag(stored, storedAt: Date())
         return outcome
     }
@@ -83,7 +85,8 @@ final class BatchMover: Sendable {
             try await MoveStore.addActivePeople(MovePlan.activePeople(stored), on: connection, logger: logger)
             let outcome = Outcome(
                 claimed: rows.count, moved: stored.count, failed: plan.failed.count,
-                duplicates: plan.duplicates + plan.events.count - stored.count)
+                duplicates: plan.duplicates + plan.events.count - stored.count,
+                failedByReason: Dictionary(plan.failed.map { ($0.reason, 1) }, uniquingKeysWith: +))
             return (outcome, stored)
         }
     }
