@@ -27,3 +27,5 @@ files=(migrations/*.sql)
   echo "}"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
+# Leave it as swift-format would, so the format check and this script agree.
+swift format -i "$out"
