@@ -125,7 +125,13 @@ public final class Worker: Service {
     private func reportBacklog() async {
         while !Task.isCancelled {
             if let connection = try? await connections.take() {
-                if let backlog = try? await StagingBacklog.read(on: connection, logger: logger) {
+                let logger = logger
+                if let backlog = try? await raceAgainstDeadline(
+                    .seconds(5),
+                    {
+                        try await StagingBacklog.read(on: connection, logger: logger)
+                    })
+                {
                     metrics.backlogRows.record(backlog.rows)
                     metrics.backlogAge.record(backlog.oldestAge)
                 }

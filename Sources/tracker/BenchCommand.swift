@@ -5,7 +5,7 @@ import TrackerBench
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks; they write Markdown tables for docs/benchmarks.md.",
-        subcommands: [Ingest.self])
+        subcommands: [Ingest.self, Drain.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,6 +26,22 @@ struct BenchCommand: AsyncParsableCommand {
                 database: try options.database(), duration: .seconds(seconds), warmup: .seconds(warmup),
                 logger: logger)
             print(try await benchmark.run())
+        }
+    }
+
+    struct Drain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Worker throughput: drain a staged backlog vs. a SQL-only move of the same rows.",
+            discussion: "Uses DATABASE_URL and truncates the pipeline's tables there: give it a database of its own.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Staged events to drain.")
+        var rows = 200_000
+
+        func run() async throws {
+            let logger = try options.bootstrap(label: "tracker.bench")
+            print(try await DrainBenchmark(database: try options.database(), rows: rows, logger: logger).run())
         }
     }
 }

@@ -50,8 +50,10 @@ struct Elector: Sendable {
     }
 
     private func tryLock(on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
-        for try await acquired in rows.decode(Bool.self) { return acquired }
-        return false
+        try await raceAgainstDeadline(.seconds(5)) { [logger] in
+            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
+            for try await acquired in rows.decode(Bool.self) { return acquired }
+            return false
+        }
     }
 }

@@ -37,15 +37,16 @@ struct MaintenanceScheduler: Sendable {
     func runOnce(_ task: any MaintenanceTask, on connection: PostgresConnection) async {
         do {
             let result = try await raceAgainstDeadline(timeout) { [logger] in
-                try await task.runOnce(on: connection, now: Date(), logger: logger)
+                let result = try await task.runOnce(on: connection, now: Date(), logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO maintenance_runs (task, last_run_at, last_result) VALUES (\(task.name), now(), \(result))
+                    ON CONFLICT (task) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_result = EXCLUDED.last_result
+                    """,
+                    logger: logger)
+                return result
             }
             metrics.maintenanceRun(task: task.name, succeeded: true)
-            try await connection.query(
-                """
-                INSERT INTO maintenance_runs (task, last_run_at, last_result) VALUES (\(task.name), now(), \(result))
-                ON CONFLICT (task) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_result = EXCLUDED.last_result
-                """,
-                logger: logger)
             logger.debug("maintenance done", metadata: ["task": "\(task.name)", "result": "\(result)"])
         } catch {
             metrics.maintenanceRun(task: task.name, succeeded: false)

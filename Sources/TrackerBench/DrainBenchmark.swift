@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TrackerStore
+import TrackerWorker
+
+/// `tracker bench drain`: how fast a worker replica empties a staged backlog, against a SQL-only
+/// move of the same rows (claim, cast to jsonb, insert into the partitioned table with its indexes,
+/// minute-rollup upsert) measured in the same run on the same database.
+public struct DrainBenchmark: Sendable {
+    public var database: DatabaseURL
+    public var rows: Int
+    public var logger: Logger
+
+    public init(database: DatabaseURL, rows: Int, logger: Logger) {
+        self.database = database
+        self.rows = rows
+        self.logger = logger
+    }
+
+    public func run() async throws -> String {
+        try await database.withConnection(logger: logger) { connection in
+            try await Migrator(logger: logger).migrate(on: connection)
+            try await reset(connection)
+            let sqlSeconds = try await measure(connection) {
+                while try await sqlOnlyMove(connection) > 0 {}
+            }
+            try await reset(connection)
+            let workerSeconds = try await measure(connection) {
+                try await drainWithWorker(connection)
+            }
+            let stored = try await count("SELECT count(*)::int FROM events", connection)
+            try await reset(connection)
+            let sqlRate = Double(rows) / sqlSeconds
+            let workerRate = Double(rows) / workerSeconds
+            return """
+                | drain of \(rows) staged track events | seconds | events/s | × SQL-only |
+                |---|---|---|---|
+                | SQL-only move (baseline) | \(String(format: "%.2f", sqlSeconds)) | \(Int(sqlRate)) | 1.0 |
+                | one worker replica (2 move loops, batches of 2,000) | \(String(format: "%.2f", workerSeconds)) | \(Int(workerRate)) | \(String(format: "%.2f", workerRate / sqlRate)) |
+
+                Stored by the worker: \(stored) of \(rows).
+                """
+        }
+    }
+
+    private func reset(_ connection: PostgresConnection) async throws {
+        try await connection.query(
+            "TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, active_people_daily",
+            logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO ingest_staging (received_at, source, kind, message_id, payload)
+            SELECT now(), 'bench', 'segment', 'm-' || g,
+                   '{"type":"track","event":"Clicked","userId":"user-' || (g % 1000) || '","messageId":"m-' || g
+                   || '","properties":{"plan":"pro","n":' || g || '},"context":{"library":{"name":"bench"}},"timestamp":"'
+                   || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"}'
+            FROM generate_series(1, \(rows)) AS g
+            """,
+            logger: logger)
+        try await connection.query("VACUUM ANALYZE ingest_staging", logger: logger)
+    }
+
+    private func measure(_ connection: PostgresConnection, _ body: () async throws -> Void) async throws -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// One batch of the baseline: the same work as a move, in SQL alone, without validation.
+    private func sqlOnlyMove(_ connection: PostgresConnection) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            WITH claimed AS (
+                DELETE FROM ingest_staging WHERE id IN (
+                    SELECT id FROM ingest_staging ORDER BY id LIMIT 2000 FOR UPDATE SKIP LOCKED)
+                RETURNING message_id, source, received_at, payload::jsonb AS p
+            ), stored AS (
+                INSERT INTO events (message_id, type, event, user_id, timestamp, received_at, source, properties, context)
+                SELECT message_id, p->>'type', p->>'event', p->>'userId', (p->>'timestamp')::timestamptz, received_at,
+                       source, coalesce(p->'properties', '{}'), coalesce(p->'context', '{}')
+                FROM claimed
+                RETURNING timestamp, event
+            ), counted AS (
+                INSERT INTO event_counts_minute AS c (bucket, event, count)
+                SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM stored GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM stored)::int
+            """,
+            logger: logger)
+        for try await moved in rows.decode(Int.self) { return moved }
+        return 0
+    }
+
+    private func drainWithWorker(_ connection: PostgresConnection) async throws {
+        var quiet = logger
+        quiet.logLevel = .error
+        let worker = Worker(database: database, configuration: WorkerConfiguration(), logger: quiet)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            while try await count("SELECT count(*)::int FROM ingest_staging", connection) > 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func count(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> Int {
+        for try await value in try await connection.query(query, logger: logger).decode(Int.self) { return value }
+        return 0
+    }
+}
