@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "TrackerBench",
             dependencies: [
-                "TrackerCollector", "TrackerStore", "TrackerHTTP", "TrackerWorker",
+                "TrackerCore", "TrackerCollector", "TrackerStore", "TrackerHTTP", "TrackerWorker",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import TrackerCore
 import TrackerStore
 import TrackerWorker
 
@@ -21,6 +22,7 @@ public struct DrainBenchmark: Sendable {
     public func run() async throws -> String {
         try await database.withConnection(logger: logger) { connection in
             try await Migrator(logger: logger).migrate(on: connection)
+            try await PartitionStore.create(UTCDay(Date()), on: connection, logger: logger)
             try await reset(connection)
             let sqlSeconds = try await measure(connection) {
                 while try await sqlOnlyMove(connection) > 0 {}
