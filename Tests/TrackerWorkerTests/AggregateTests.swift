@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TrackerCore
+import TrackerTestSupport
+
+@testable import TrackerWorker
+
+@Suite struct AggregateTests {
+    @Test func rollupsAndViewsEqualTheSameFiguresComputedOverEvents() async throws {
+        let database = try await TestDatabase.create("worker_aggregates")
+        let today = UTCDay(Date())
+        var payloads: [String] = []
+        for index in 0..<3_000 {
+            // Spread over five days, some late (days ago), with named and unnamed calls and two people kinds.
+            let day = today.adding(days: -(index % 5) * 9)
+            let time = "\(day)T\(String(format: "%02d", index % 24)):\(String(format: "%02d", index % 60)):07Z"
+            switch index % 4 {
+            case 0: payloads.append(track(index, event: "E\(index % 3)", timestamp: time))
+            case 1:
+                payloads.append(
+                    #"{"type":"page","anonymousId":"anon-\#(index % 31)","name":"P\#(index % 2)","messageId":"p-\#(index)","timestamp":"\#(time)"}"#
+                )
+            case 2:
+                payloads.append(
+                    #"{"type":"identify","userId":"user-\#(index % 53)","messageId":"i-\#(index)","timestamp":"\#(time)"}"#
+                )
+            default: payloads.append(#"{"type":"track","userId":"u","messageId":"bad-\#(index)"}"#)
+            }
+        }
+        // Retries of the first 300 with other timestamps must not count twice.
+        let staged = payloads.shuffled()
+        let retries = (0..<300).filter { $0 % 4 == 0 }.map {
+            track($0, event: "E\($0 % 3)", timestamp: "\(today)T23:59:00Z")
+        }
+        try await database.withWorkers(2) { client, _ in
+            try await database.stage(staged + retries, client: client)
+            try await database.waitUntilDrained()
+            _ = try await ViewRefresher(interval: .seconds(1)).runOnce(in: database)
+        }
+        let mismatches: [String: String] = [
+            "minute counts": """
+            SELECT count(*)::int FROM (
+              (SELECT bucket, event, count FROM event_counts_minute
+               EXCEPT SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2)
+              UNION ALL
+              (SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2
+               EXCEPT SELECT bucket, event, count FROM event_counts_minute)) AS d
+            """,
+            "daily people": """
+            SELECT count(*)::int FROM (
+              (SELECT day, person FROM active_people_daily
+               EXCEPT SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events)
+              UNION ALL
+              (SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events
+               EXCEPT SELECT day, person FROM active_people_daily)) AS d
+            """,
+            "daily counts view": """
+            SELECT count(*)::int FROM (
+              (SELECT bucket, event, count FROM event_counts_daily
+               EXCEPT SELECT date_trunc('day', timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', coalesce(event, ''), count(*)
+                      FROM events GROUP BY 1, 2)
+              UNION ALL
+              (SELECT date_trunc('day', timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', coalesce(event, ''), count(*)
+               FROM events GROUP BY 1, 2
+               EXCEPT SELECT bucket, event, count FROM event_counts_daily)) AS d
+            """,
+            "weekly people view": """
+            SELECT count(*)::int FROM (
+              (SELECT week, people FROM active_people_weekly
+               EXCEPT SELECT date_trunc('week', timestamp AT TIME ZONE 'UTC')::date,
+                             count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1)
+              UNION ALL
+              (SELECT date_trunc('week', timestamp AT TIME ZONE 'UTC')::date,
+                      count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1
+               EXCEPT SELECT week, people FROM active_people_weekly)) AS d
+            """,
+        ]
+        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 2_250)
+        #expect(try await database.scalar("SELECT count(*)::int FROM failed_events") == 750)
+        for (name, query) in mismatches {
+            #expect(try await database.scalar(.init(unsafeSQL: query)) == 0, "\(name) differ from events")
+        }
+        try await database.drop()
+    }
+}
