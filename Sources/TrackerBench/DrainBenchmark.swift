@@ -27,22 +27,22 @@ public struct DrainBenchmark: Sendable {
             let sqlSeconds = try await measure(connection) {
                 while try await sqlOnlyMove(connection) > 0 {}
             }
-            try await reset(connection)
-            let workerSeconds = try await measure(connection) {
-                try await drainWithWorker(connection)
+            var lines = [
+                "| drain of \(rows) staged track events | seconds | events/s | × SQL-only |",
+                "|---|---|---|---|",
+                "| SQL-only move (baseline) | \(String(format: "%.2f", sqlSeconds)) | \(Int(Double(rows) / sqlSeconds)) | 1.0 |",
+            ]
+            for replicas in [1, 2] {
+                try await reset(connection)
+                let seconds = try await measure(connection) { try await drainWithWorkers(replicas, connection) }
+                let stored = try await count("SELECT count(*)::int FROM events", connection)
+                lines.append(
+                    "| \(replicas) worker replica(s), 2 move loops each, batches of 2,000 (stored \(stored)) | "
+                        + "\(String(format: "%.2f", seconds)) | \(Int(Double(rows) / seconds)) | "
+                        + "\(String(format: "%.2f", sqlSeconds / seconds)) |")
             }
-            let stored = try await count("SELECT count(*)::int FROM events", connection)
             try await reset(connection)
-            let sqlRate = Double(rows) / sqlSeconds
-            let workerRate = Double(rows) / workerSeconds
-            return """
-                | drain of \(rows) staged track events | seconds | events/s | × SQL-only |
-                |---|---|---|---|
-                | SQL-only move (baseline) | \(String(format: "%.2f", sqlSeconds)) | \(Int(sqlRate)) | 1.0 |
-                | one worker replica (2 move loops, batches of 2,000) | \(String(format: "%.2f", workerSeconds)) | \(Int(workerRate)) | \(String(format: "%.2f", workerRate / sqlRate)) |
-
-                Stored by the worker: \(stored) of \(rows).
-                """
+            return lines.joined(separator: "\n")
         }
     }
 
@@ -97,12 +97,14 @@ public struct DrainBenchmark: Sendable {
         return 0
     }
 
-    private func drainWithWorker(_ connection: PostgresConnection) async throws {
+    private func drainWithWorkers(_ replicas: Int, _ connection: PostgresConnection) async throws {
         var quiet = logger
         quiet.logLevel = .error
-        let worker = Worker(database: database, configuration: WorkerConfiguration(), logger: quiet)
+        let workers = (0..<replicas).map { _ in
+            Worker(database: database, configuration: WorkerConfiguration(), logger: quiet)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await worker.run() }
+            for worker in workers { group.addTask { try await worker.run() } }
             while try await count("SELECT count(*)::int FROM ingest_staging", connection) > 0 {
                 try await Task.sleep(for: .milliseconds(20))
             }
