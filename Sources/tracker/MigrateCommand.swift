@@ -19,27 +19,24 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try options.bootstrap(label: "tracker.migrate")
         let database = try options.database()
-        let connection = try await PostgresConnection.connect(
-            configuration: database.connectionConfiguration(), id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
         let migrator = Migrator(logger: logger)
         do {
-            if status {
-                for entry in try await migrator.status(on: connection) {
-                    let when = entry.appliedAt.map { " \($0.formatted(.iso8601))" } ?? ""
+            try await database.withConnection(logger: logger) { connection in
+                if status {
+                    for entry in try await migrator.status(on: connection) {
+                        let when = entry.appliedAt.map { " \($0.formatted(.iso8601))" } ?? ""
+                        print(
+                            "\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.name)\(when)"
+                        )
+                    }
+                } else {
+                    let applied = try await migrator.migrate(on: connection)
                     print(
-                        "\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.name)\(when)"
-                    )
+                        applied.isEmpty
+                            ? "schema is up to date" : "applied \(applied.count): \(applied.joined(separator: ", "))")
                 }
-            } else {
-                let applied = try await migrator.migrate(on: connection)
-                print(
-                    applied.isEmpty
-                        ? "schema is up to date" : "applied \(applied.count): \(applied.joined(separator: ", "))")
             }
-            try await connection.close()
         } catch let error as MigrationError {
-            try? await connection.close()
             throw ValidationError(error.description)
         }
     }

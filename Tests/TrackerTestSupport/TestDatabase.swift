@@ -48,16 +48,7 @@ public struct TestDatabase: Sendable {
     static func withConnection<Result: Sendable>(
         _ url: DatabaseURL, logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await PostgresConnection.connect(
-            configuration: url.connectionConfiguration(), id: Int.random(in: 1...Int.max), logger: logger)
-        do {
-            let result = try await body(connection)
-            try await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await url.withConnection(logger: logger, body)
     }
 
     /// A pooled client for this database, running while `body` runs.
