@@ -25,53 +25,54 @@ public struct IngestBenchmark: Sendable {
 
     /// Runs every scenario and returns the report as Markdown.
     public func run() async throws -> String {
-        let connection = try await PostgresConnection.connect(
-            configuration: database.connectionConfiguration(), id: 1, logger: logger)
-        try await Migrator(logger: logger).migrate(on: connection)
+        let results = try await database.withConnection(logger: logger) { connection in
+            try await Migrator(logger: logger).migrate(on: connection)
 
-        let track =
-            #"{"type":"track","event":"Clicked","userId":"user-42","properties":{"plan":"pro","path":"/pricing","n":1},"context":{"library":{"name":"bench"}},"timestamp":"2026-11-25T12:00:00Z"}"#
-        let batch = #"{"batch":[\#(Array(repeating: track, count: 100).joined(separator: ","))]}"#
-        let scenarios: [(LoadGenerator.Scenario, groupCommit: Bool)] = [
-            (
-                .init(
-                    name: "batch of 100, group commit", path: "/v1/batch", body: batch, eventsPerRequest: 100,
-                    connections: 16), true
-            ),
-            (
-                .init(
-                    name: "single event, group commit", path: "/v1/track", body: track, eventsPerRequest: 1,
-                    connections: 64), true
-            ),
-            (
-                .init(
-                    name: "single event, one transaction per event (baseline)", path: "/v1/track", body: track,
-                    eventsPerRequest: 1, connections: 64), false
-            ),
-        ]
-        var results: [(LoadGenerator.Result, rss: Int)] = []
-        for (scenario, groupCommit) in scenarios {
+            let track =
+                #"{"type":"track","event":"Clicked","userId":"user-42","properties":{"plan":"pro","path":"/pricing","n":1},"context":{"library":{"name":"bench"}},"timestamp":"2026-11-25T12:00:00Z"}"#
+            let batch = #"{"batch":[\#(Array(repeating: track, count: 100).joined(separator: ","))]}"#
+            let scenarios: [(LoadGenerator.Scenario, groupCommit: Bool)] = [
+                (
+                    .init(
+                        name: "batch of 100, group commit", path: "/v1/batch", body: batch, eventsPerRequest: 100,
+                        connections: 16), true
+                ),
+                (
+                    .init(
+                        name: "single event, group commit", path: "/v1/track", body: track, eventsPerRequest: 1,
+                        connections: 64), true
+                ),
+                (
+                    .init(
+                        name: "single event, one transaction per event (baseline)", path: "/v1/track", body: track,
+                        eventsPerRequest: 1, connections: 64), false
+                ),
+            ]
+            var results: [(LoadGenerator.Result, rss: Int)] = []
+            for (scenario, groupCommit) in scenarios {
+                try await connection.query("TRUNCATE ingest_staging", logger: logger)
+                let result = try await withCollector(groupCommit: groupCommit) { port in
+                    let client = HTTPClient(
+                        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                        configuration: .init(
+                            connectionPool: .init(
+                                idleTimeout: .seconds(60),
+                                concurrentHTTP1ConnectionsPerHostSoftLimit: scenario.connections)
+                        ))
+                    let generator = LoadGenerator(client: client, baseURL: "http://127.0.0.1:\(port)")
+                    let result = try await generator.run(scenario, warmup: warmup, duration: duration)
+                    try await client.shutdown()
+                    return result
+                }
+                let staged = try await connection.query("SELECT count(*)::int FROM ingest_staging", logger: logger)
+                for try await count in staged.decode(Int.self) {
+                    logger.info("scenario done", metadata: ["scenario": "\(scenario.name)", "staged": "\(count)"])
+                }
+                results.append((result, ProcessMemory.peakResidentBytes()))
+            }
             try await connection.query("TRUNCATE ingest_staging", logger: logger)
-            let result = try await withCollector(groupCommit: groupCommit) { port in
-                let client = HTTPClient(
-                    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                    configuration: .init(
-                        connectionPool: .init(
-                            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: scenario.connections)
-                    ))
-                let generator = LoadGenerator(client: client, baseURL: "http://127.0.0.1:\(port)")
-                let result = try await generator.run(scenario, warmup: warmup, duration: duration)
-                try await client.shutdown()
-                return result
-            }
-            let staged = try await connection.query("SELECT count(*)::int FROM ingest_staging", logger: logger)
-            for try await count in staged.decode(Int.self) {
-                logger.info("scenario done", metadata: ["scenario": "\(scenario.name)", "staged": "\(count)"])
-            }
-            results.append((result, ProcessMemory.peakResidentBytes()))
+            return results
         }
-        try await connection.query("TRUNCATE ingest_staging", logger: logger)
-        try await connection.close()
         return report(results)
     }
 

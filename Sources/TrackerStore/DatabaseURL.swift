@@ -83,10 +83,10 @@ extension DatabaseURL {
             configuration: connectionConfiguration(), id: Int.random(in: 1...Int.max), logger: logger)
         do {
             let result = try await body(connection)
-            _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
+            await connection.closeWithin()
             return result
         } catch {
-            _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
+            await connection.closeWithin()
             throw error
         }
     }

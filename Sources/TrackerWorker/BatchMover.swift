@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import Logging
 import Metrics
-import NIOCore
 import PostgresNIO
 import Synchronization
 import TrackerCore
@@ -46,8 +45,7 @@ final class BatchMover: Sendable {
             (outcome, stored) = try await withTaskCancellationHandler {
                 try await move(limit: limit, claimedIds: claimedIds, on: connection)
             } onCancel: {
-                let closing: EventLoopFuture<Void> = connection.close()
-                closing.whenComplete { _ in }
+                connection.startClosing()
             }
         } catch {
             metrics.batchErrors.increment()

@@ -33,7 +33,7 @@ actor DedicatedConnections {
 
     func closeAll() async {
         for connection in idle {
-            _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
+            await connection.closeWithin()
         }
         idle.removeAll()
     }

@@ -1,6 +1,5 @@
 import Logging
 import Metrics
-import NIOCore
 import PostgresNIO
 import TrackerStore
 
@@ -31,8 +30,7 @@ struct NotificationListener: Sendable {
                             }
                         }
                     } onCancel: {
-                        let closing: EventLoopFuture<Void> = connection.close()
-                        closing.whenComplete { _ in }
+                        connection.startClosing()
                     }
                 }
             } catch {

@@ -114,7 +114,7 @@ public final class Worker: Service {
             } catch {
                 // The connection failed (terminated, database down): nothing was committed; retry anew.
                 logger.warning("move failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                _ = try? await raceAgainstDeadline(.seconds(2)) { try await connection.close() }
+                await connection.closeWithin()
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
