@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "tracker",
             dependencies: [
-                "TrackerStore", "TrackerHTTP", "TrackerCollector", "TrackerWorker", "TrackerBench",
+                "TrackerStore", "TrackerHTTP", "TrackerCollector", "TrackerWorker", "TrackerQuery", "TrackerBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -97,6 +97,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The read API: filtered event reads, stats from the rollups, failed-event replay, erasure.
+        .target(
+            name: "TrackerQuery",
+            dependencies: [
+                "TrackerCore", "TrackerStore", "TrackerHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// Load generators behind `tracker bench`; they measure, tests never do.
         .target(
             name: "TrackerBench",
@@ -130,6 +143,15 @@ let package = Package(
             name: "TrackerWorkerTests",
             dependencies: [
                 "TrackerCore", "TrackerStore", "TrackerWorker", "TrackerHTTP", "TrackerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "TrackerQueryTests",
+            dependencies: [
+                "TrackerCore", "TrackerStore", "TrackerQuery", "TrackerCollector", "TrackerWorker",
+                "TrackerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: testSwiftSettings

@@ -16,6 +16,7 @@ public func buildCollectorRouter(
         APIErrorMiddleware()
     }
     router.addOperationRoutes(readiness: readiness)
+    router.addOpenAPIRoute(CollectorOpenAPI.document)
     controller.addRoutes(to: router)
     return router
 }

@@ -101,6 +101,13 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// `string` as a JSON string literal, for answers assembled as text.
+    public static func quoted(_ string: String) -> String {
+        var output = ""
+        writeString(string, to: &output)
+        return output
+    }
+
     private static func writeString(_ string: String, to output: inout String) {
         output += "\""
         for scalar in string.unicodeScalars {

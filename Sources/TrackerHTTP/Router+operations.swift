@@ -37,3 +37,10 @@ extension Response {
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
+
+extension Router {
+    /// `GET /openapi.json`: the server's API description, served without authentication.
+    public func addOpenAPIRoute(_ document: String) {
+        get("/openapi.json") { _, _ in Response.json(document) }
+    }
+}

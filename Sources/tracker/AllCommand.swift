@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import TrackerCollector
+import TrackerQuery
 import TrackerWorker
 
 struct AllCommand: AsyncParsableCommand {
@@ -11,9 +12,13 @@ struct AllCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var collector: CollectorOptions
     @OptionGroup var worker: WorkerOptions
+    @OptionGroup var query: QueryOptions
 
     @Option(help: "Collector port.")
     var collectorPort = 8080
+
+    @Option(help: "Query API port.")
+    var queryPort = 8081
 
     @Option(help: "Worker port (/healthz, /readyz, /metrics).")
     var workerPort = 8082
@@ -28,6 +33,9 @@ struct AllCommand: AsyncParsableCommand {
         let workerApp = buildWorkerApplication(
             client: client, database: database, configuration: try worker.configuration(),
             address: .hostname(server.resolvedHost, port: workerPort), logger: logger)
-        try await runUntilSignalled([client, workerApp, collectorApp], logger: logger)
+        let queryApp = buildQueryApplication(
+            client: client, readTokens: query.tokens(), address: .hostname(server.resolvedHost, port: queryPort),
+            logger: logger)
+        try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)
     }
 }

@@ -5,6 +5,7 @@ import PostgresNIO
 import ServiceLifecycle
 import TrackerCollector
 import TrackerHTTP
+import TrackerQuery
 import TrackerStore
 import UnixSignals
 
@@ -77,6 +78,15 @@ struct CollectorOptions: ParsableArguments {
             configuration.staging.backlogLimit = limit
         }
         return configuration
+    }
+}
+
+struct QueryOptions: ParsableArguments {
+    @Option(help: "Comma-separated bearer tokens for reads; empty leaves reads open. (env: TRACKER_READ_TOKENS)")
+    var readTokens: String?
+
+    func tokens() -> ReadTokens {
+        ReadTokens(parsing: readTokens ?? environment("TRACKER_READ_TOKENS") ?? "")
     }
 }
 

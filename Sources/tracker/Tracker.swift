@@ -10,7 +10,8 @@ struct Tracker: AsyncParsableCommand {
             the environment.
             """,
         subcommands: [
-            MigrateCommand.self, CollectorCommand.self, WorkerCommand.self, AllCommand.self, BenchCommand.self,
+            MigrateCommand.self, CollectorCommand.self, WorkerCommand.self, QueryCommand.self, AllCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -6,7 +6,10 @@ import PostgresNIO
 /// Refreshes the materialized views built on the rollups, CONCURRENTLY so reads never wait, and
 /// records when: the query API's `as_of`.
 struct ViewRefresher: MaintenanceTask {
-    static let views = ["event_counts_hourly", "event_counts_daily", "active_people_weekly", "active_people_monthly"]
+    static let views = [
+        "event_counts_hourly", "event_counts_daily", "active_people_daily_counts", "active_people_weekly",
+        "active_people_monthly",
+    ]
 
     let name = "view_refresher"
     let interval: Duration

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TrackerCore
+
+extension PostgresQueryRepository {
+    /// Erases a person, matched by `user_id` or `anonymous_id`, in one transaction: staged messages
+    /// first (waiting for a worker that holds them, so they are in `events` by the time that is
+    /// cleared), then failed events, events with the minute counts they added, and the per-day
+    /// activity rows nothing backs any more. A deadlock with a worker's aggregate upsert is retried.
+    public func erase(person: String) async throws -> ErasureCounts {
+        try await metrics.timed("erase_person") {
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    return try await client.withTransaction(logger: logger) { connection in
+                        try await Self.erase(person: person, on: connection, logger: logger)
+                    }
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" && attempt < 5 {
+                    logger.notice("erasure deadlocked with a worker; retrying", metadata: ["attempt": "\(attempt)"])
+                }
+            }
+        }
+    }
+
+    static func erase(person: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> ErasureCounts
+    {
+        var counts = ErasureCounts()
+
+        // Staging holds raw text; a cheap text match finds candidates, decoding confirms them.
+        let quoted = JSONValue.quoted(person)
+        let candidates = try await connection.query(
+            """
+            SELECT id, payload FROM ingest_staging
+            WHERE strpos(payload, \(person)) > 0 OR strpos(payload, \(quoted)) > 0
+            ORDER BY id FOR UPDATE
+            """,
+            logger: logger)
+        var stagedIds: [Int64] = []
+        for try await (id, payload) in candidates.decode((Int64, String).self) {
+            guard let message = try? JSONValue(parsing: payload) else { continue }
+            if message["userId"]?.stringValue == person || message["anonymousId"]?.stringValue == person {
+                stagedIds.append(id)
+            }
+        }
+        if !stagedIds.isEmpty {
+            try await connection.query("DELETE FROM ingest_staging WHERE id = ANY(\(stagedIds))", logger: logger)
+        }
+        counts.staged = stagedIds.count
+
+        counts.failedEvents = try await count(
+            "WITH gone AS (DELETE FROM failed_events WHERE person = \(person) RETURNING 1) SELECT count(*)::int8 FROM gone",
+            on: connection, logger: logger)
+
+        // Events, grouped into the minute counts and the (day, person) rows they stand for.
+        let removed = try await connection.query(
+            """
+            WITH gone AS (
+                DELETE FROM events WHERE user_id = \(person) OR anonymous_id = \(person)
+                RETURNING timestamp, coalesce(event, '') AS event, coalesce(user_id, anonymous_id) AS person
+            ), minutes AS (
+                SELECT date_trunc('minute', timestamp, 'UTC') AS bucket, event, count(*)::int8 AS n
+                FROM gone GROUP BY 1, 2
+            ), others AS (
+                SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date::text AS day, person FROM gone
+                WHERE person <> \(person)
+            )
+            SELECT (SELECT count(*)::int8 FROM gone),
+                   coalesce((SELECT array_agg(bucket ORDER BY bucket, event) FROM minutes), '{}')::timestamptz[],
+                   coalesce((SELECT array_agg(event ORDER BY bucket, event) FROM minutes), '{}')::text[],
+                   coalesce((SELECT array_agg(n ORDER BY bucket, event) FROM minutes), '{}')::int8[],
+                   coalesce((SELECT array_agg(day ORDER BY day, person) FROM others), '{}')::text[],
+                   coalesce((SELECT array_agg(person ORDER BY day, person) FROM others), '{}')::text[]
+            """,
+            logger: logger)
+        var buckets: [Date] = []
+        var events: [String] = []
+        var amounts: [Int64] = []
+        var otherDays: [String] = []
+        var otherPeople: [String] = []
+        for try await row in removed.decode((Int64, [Date], [String], [Int64], [String], [String]).self) {
+            counts.events = Int(row.0)
+            (buckets, events, amounts, otherDays, otherPeople) = (row.1, row.2, row.3, row.4, row.5)
+        }
+
+        if !buckets.isEmpty {
+            // Lock the count rows in the order workers upsert them, then subtract.
+            try await connection.query(
+                """
+                SELECT 1 FROM event_counts_minute AS c
+                JOIN unnest(\(buckets)::timestamptz[], \(events)::text[]) AS r(b, e) ON c.bucket = r.b AND c.event = r.e
+                ORDER BY c.bucket, c.event FOR UPDATE OF c
+                """,
+                logger: logger)
+            try await connection.query(
+                """
+                UPDATE event_counts_minute AS c SET count = c.count - r.n
+                FROM unnest(\(buckets)::timestamptz[], \(events)::text[], \(amounts)::int8[]) AS r(b, e, n)
+                WHERE c.bucket = r.b AND c.event = r.e
+                """,
+                logger: logger)
+            try await connection.query(
+                """
+                DELETE FROM event_counts_minute AS c
+                USING unnest(\(buckets)::timestamptz[], \(events)::text[]) AS r(b, e)
+                WHERE c.bucket = r.b AND c.event = r.e AND c.count <= 0
+                """,
+                logger: logger)
+        }
+
+        counts.activeDays = try await count(
+            "WITH gone AS (DELETE FROM active_people_daily WHERE person = \(person) RETURNING 1) SELECT count(*)::int8 FROM gone",
+            on: connection, logger: logger)
+
+        if !otherDays.isEmpty {
+            // Someone else's event carried this person's anonymous id: drop their day only if
+            // nothing else of theirs happened on it.
+            try await connection.query(
+                """
+                DELETE FROM active_people_daily AS a
+                USING unnest(\(otherDays)::date[], \(otherPeople)::text[]) AS o(day, person)
+                WHERE a.day = o.day AND a.person = o.person AND NOT EXISTS (
+                    SELECT 1 FROM events AS e
+                    WHERE (e.user_id = o.person OR (e.user_id IS NULL AND e.anonymous_id = o.person))
+                      AND e.timestamp >= o.day::timestamp AT TIME ZONE 'UTC'
+                      AND e.timestamp < (o.day + 1)::timestamp AT TIME ZONE 'UTC')
+                """,
+                logger: logger)
+        }
+        return counts
+    }
+
+    private static func count(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws
+        -> Int
+    {
+        let rows = try await connection.query(query, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+}
