@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "TrackerTestSupport",
             dependencies: [
-                "TrackerStore",
+                "TrackerStore", "TrackerWorker",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TrackerTestSupport",

@@ -48,6 +48,8 @@ struct MaintenanceScheduler: Sendable {
             }
             metrics.maintenanceRun(task: task.name, succeeded: true)
             logger.debug("maintenance done", metadata: ["task": "\(task.name)", "result": "\(result)"])
+        } catch is CancellationError {
+            // Shutting down: the run is abandoned, not failed.
         } catch {
             metrics.maintenanceRun(task: task.name, succeeded: false)
             logger.error(
