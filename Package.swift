@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "TrackerBench",
             dependencies: [
-                "TrackerCore", "TrackerCollector", "TrackerStore", "TrackerHTTP", "TrackerWorker",
+                "TrackerCore", "TrackerCollector", "TrackerStore", "TrackerHTTP", "TrackerWorker", "TrackerQuery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

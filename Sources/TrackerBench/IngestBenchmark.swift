@@ -108,19 +108,6 @@ public struct IngestBenchmark: Sendable {
         }
     }
 
-    private func waitForServer(port: Int) async throws {
-        for _ in 0..<200 {
-            if let response = try? await HTTPClient.shared.execute(
-                HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)),
-                response.status.code == 200
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw DeadlineExceeded()
-    }
-
     private func report(_ results: [(LoadGenerator.Result, rss: Int)]) -> String {
         let baseline = results.last!.0.eventsPerSecond
         var lines = [

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TrackerStore
 
 /// Closed-loop HTTP load: `connections` clients each send the next request as soon as the previous
 /// one is answered, for a fixed time. Throughput counts only acknowledged (2xx) events.
@@ -80,4 +81,18 @@ struct LoadGenerator: Sendable {
             failures: perClient.map(\.1).reduce(0, +),
             latencies: perClient.flatMap(\.2).sorted())
     }
+}
+
+/// Waits until a server on 127.0.0.1:`port` answers `/healthz`.
+func waitForServer(port: Int) async throws {
+    for _ in 0..<200 {
+        if let response = try? await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)),
+            response.status.code == 200
+        {
+            return
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw DeadlineExceeded()
 }

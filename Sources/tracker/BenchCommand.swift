@@ -5,7 +5,7 @@ import TrackerBench
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks; they write Markdown tables for docs/benchmarks.md.",
-        subcommands: [Ingest.self, Drain.self])
+        subcommands: [Ingest.self, Drain.self, Query.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,6 +42,38 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = try options.bootstrap(label: "tracker.bench")
             print(try await DrainBenchmark(database: try options.database(), rows: rows, logger: logger).run())
+        }
+    }
+
+    struct Query: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Query API read latency on a large data set vs. the original tracker's raw GROUP BY queries.",
+            discussion:
+                "Uses DATABASE_URL and replaces its events when their number differs: give it a database of its own.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Stored events.")
+        var events = 10_000_000
+
+        @Option(help: "Days they span, ending now.")
+        var days = 30
+
+        @Option(help: "Distinct people.")
+        var people = 100_000
+
+        @Option(help: "Requests per API read.")
+        var samples = 200
+
+        @Option(help: "Runs per raw query.")
+        var rawSamples = 5
+
+        func run() async throws {
+            let logger = try options.bootstrap(label: "tracker.bench")
+            let benchmark = QueryBenchmark(
+                database: try options.database(), events: events, days: days, people: people, samples: samples,
+                rawSamples: rawSamples, logger: logger)
+            print(try await benchmark.run())
         }
     }
 }

@@ -13,8 +13,10 @@ ensure_postgres
 pg_dir=$(mktemp -d /tmp/tracker-test-pg.XXXXXX)
 pg_port=$(free_port)
 collector_pid=""
+query_pid=""
 cleanup() {
   if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null || true; fi
+  if [ -n "$query_pid" ]; then kill "$query_pid" 2>/dev/null || true; fi
   stop_postgres "$pg_dir"
   rm -rf "$pg_dir"
 }
@@ -54,12 +56,37 @@ TRACKER_WRITE_KEYS="sdk-key:sdk" LOG_LEVEL=warning "$bin" collector --port "$col
 collector_pid=$!
 venv="$root/.build/sdk-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check segment-analytics-python rudder-sdk-python
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$collector_port/readyz" >/dev/null && break
-  sleep 0.1
-done
+"$venv/bin/pip" install -q --disable-pip-version-check segment-analytics-python rudder-sdk-python \
+  openapi-spec-validator schemathesis
+wait_ready() {
+  for _ in $(seq 1 100); do
+    curl -fs "$1/readyz" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$1 did not become ready" >&2
+  return 1
+}
+wait_ready "http://127.0.0.1:$collector_port"
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/sdk_test.py \
   "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key
+
+echo "== API contract: OpenAPI documents validated, schemathesis against the live collector and query API"
+query_port=$(free_port)
+LOG_LEVEL=warning "$bin" query --port "$query_port" --host 127.0.0.1 &
+query_pid=$!
+wait_ready "http://127.0.0.1:$query_port"
+contract=$(mktemp -d /tmp/tracker-contract.XXXXXX)
+for server in "collector:$collector_port" "query:$query_port"; do
+  name=${server%%:*}
+  port=${server##*:}
+  curl -fsS "http://127.0.0.1:$port/openapi.json" -o "$contract/$name.json"
+  "$venv/bin/openapi-spec-validator" "$contract/$name.json"
+  # Any 5xx, or an answer its document does not describe, fails the run.
+  (cd "$contract" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+    --url "http://127.0.0.1:$port" --max-examples 25 --no-color \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    -H "Authorization: Basic $(printf 'sdk-key:' | base64)")
+done
+rm -rf "$contract"
 
 echo "== all tests passed"

@@ -1,0 +1,245 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOHTTP1
+import PostgresNIO
+import ServiceLifecycle
+import TrackerCore
+import TrackerQuery
+import TrackerStore
+
+/// `tracker bench query`: read latency of the query API on a large stored data set, against the
+/// original tracker's raw `GROUP BY` queries over `events`, measured in the same run.
+///
+/// The data set is generated in SQL straight into `events` and its rollups (what workers would have
+/// written) and kept between runs when it already has the requested size.
+public struct QueryBenchmark: Sendable {
+    public var database: DatabaseURL
+    public var events: Int
+    public var days: Int
+    public var people: Int
+    public var samples: Int
+    public var rawSamples: Int
+    public var logger: Logger
+
+    public init(
+        database: DatabaseURL, events: Int, days: Int, people: Int, samples: Int, rawSamples: Int, logger: Logger
+    ) {
+        self.database = database
+        self.events = events
+        self.days = days
+        self.people = people
+        self.samples = samples
+        self.rawSamples = rawSamples
+        self.logger = logger
+    }
+
+    struct Latencies {
+        var name: String
+        var milliseconds: [Double]
+
+        func percentile(_ fraction: Double) -> Double {
+            let sorted = milliseconds.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+        }
+    }
+
+    public func run() async throws -> String {
+        let from = ISO8601.string(from: Date().addingTimeInterval(-Double(days) * 86_400))
+        try await database.withConnection(logger: logger) { connection in
+            try await Migrator(logger: logger).migrate(on: connection)
+            let stored = try await scalar("SELECT count(*)::int8 FROM events", connection)
+            if stored != events { try await seed(connection) }
+        }
+        let api = try await measureAPI(from: from)
+        let raw = try await measureRaw(from: from)
+        let total = try await database.withConnection(logger: logger) { connection in
+            (
+                events: try await scalar("SELECT count(*)::int8 FROM events", connection),
+                minuteRows: try await scalar("SELECT count(*)::int8 FROM event_counts_minute", connection),
+                dayPeople: try await scalar("SELECT count(*)::int8 FROM active_people_daily", connection)
+            )
+        }
+        func ms(_ value: Double) -> String { String(format: "%.2f", value) }
+        var lines = [
+            "Data set: \(total.events) events over \(days) days, \(people) people, "
+                + "\(total.minuteRows) minute-rollup rows, \(total.dayPeople) (day, person) rows. "
+                + "API: \(samples) sequential requests each over HTTP; raw: \(rawSamples) runs each over one connection.",
+            "",
+            "| read (30 days unless said) | API p50 ms | API p99 ms | raw query p50 ms | raw p99 ms | raw p50 / API p50 |",
+            "|---|---|---|---|---|---|",
+        ]
+        for (result, baseline) in zip(api, raw) {
+            lines.append(
+                "| \(result.name) | \(ms(result.percentile(0.5))) | \(ms(result.percentile(0.99))) | "
+                    + "\(ms(baseline.percentile(0.5))) | \(ms(baseline.percentile(0.99))) | "
+                    + "\(String(format: "%.0f", baseline.percentile(0.5) / result.percentile(0.5)))× |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The endpoints, in the order of `rawQueries`.
+    func endpoints(from: String) -> [(String, (Int) -> String)] {
+        [
+            ("top-events", { _ in "/v1/stats/top-events?from=\(from)" }),
+            ("timeseries, hourly", { _ in "/v1/stats/timeseries?interval=hour&from=\(from)" }),
+            ("timeseries, daily", { _ in "/v1/stats/timeseries?interval=day&from=\(from)" }),
+            ("active-users, daily", { _ in "/v1/stats/active-users?interval=day&from=\(from)" }),
+            ("active-users, weekly", { _ in "/v1/stats/active-users?interval=week&from=\(from)" }),
+            ("per-person events, newest 100", { index in "/v1/events?user_id=user-\(index * 7_919 % people)" }),
+        ]
+    }
+
+    /// The original tracker's way: aggregate `events` on every read.
+    func rawQueries(from: String) -> [PostgresQuery] {
+        [
+            """
+            SELECT event, count(*) FROM events WHERE timestamp >= \(from)::timestamptz AND event IS NOT NULL
+            GROUP BY event ORDER BY 2 DESC LIMIT 10
+            """,
+            """
+            SELECT date_trunc('hour', timestamp), count(*) FROM events WHERE timestamp >= \(from)::timestamptz
+            GROUP BY 1 ORDER BY 1
+            """,
+            """
+            SELECT date_trunc('day', timestamp), count(*) FROM events WHERE timestamp >= \(from)::timestamptz
+            GROUP BY 1 ORDER BY 1
+            """,
+            """
+            SELECT date_trunc('day', timestamp), count(DISTINCT coalesce(user_id, anonymous_id)) FROM events
+            WHERE timestamp >= \(from)::timestamptz GROUP BY 1 ORDER BY 1
+            """,
+            """
+            SELECT date_trunc('week', timestamp), count(DISTINCT coalesce(user_id, anonymous_id)) FROM events
+            WHERE timestamp >= \(from)::timestamptz GROUP BY 1 ORDER BY 1
+            """,
+            """
+            SELECT * FROM events WHERE user_id = \("user-\(people / 2)") ORDER BY timestamp DESC LIMIT 100
+            """,
+        ]
+    }
+
+    func measureAPI(from: String) async throws -> [Latencies] {
+        var quiet = logger
+        quiet.logLevel = .error
+        let client = PostgresClient(
+            configuration: database.clientConfiguration(maximumConnections: 8), backgroundLogger: quiet)
+        let port = Int.random(in: 20_000..<40_000)
+        let app = buildQueryApplication(
+            client: client, readTokens: ReadTokens(), address: .hostname("127.0.0.1", port: port), logger: quiet)
+        let services = ServiceGroup(services: [client, app], logger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            try await waitForServer(port: port)
+            var results: [Latencies] = []
+            for (name, path) in endpoints(from: from) {
+                logger.info("measuring the API", metadata: ["read": "\(name)"])
+                var latencies: [Double] = []
+                for index in 0..<(samples + 20) {
+                    let start = ContinuousClock.now
+                    let response = try await HTTPClient.shared.execute(
+                        HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path(index))"), timeout: .seconds(30))
+                    _ = try await response.body.collect(upTo: 16 << 20)
+                    guard response.status.code == 200 else {
+                        throw BenchmarkError("\(name) answered \(response.status)")
+                    }
+                    // The first 20 warm caches and connections.
+                    if index >= 20 { latencies.append(milliseconds(since: start)) }
+                }
+                results.append(Latencies(name: name, milliseconds: latencies))
+            }
+            await services.triggerGracefulShutdown()
+            return results
+        }
+    }
+
+    func measureRaw(from: String) async throws -> [Latencies] {
+        try await database.withConnection(logger: logger) { connection in
+            var results: [Latencies] = []
+            for (query, (name, _)) in zip(rawQueries(from: from), endpoints(from: from)) {
+                logger.info("measuring the raw query", metadata: ["read": "\(name)"])
+                var latencies: [Double] = []
+                for index in 0..<(rawSamples + 1) {
+                    let start = ContinuousClock.now
+                    let rows = try await connection.query(query, logger: logger)
+                    for try await _ in rows {}
+                    if index > 0 { latencies.append(milliseconds(since: start)) }
+                }
+                results.append(Latencies(name: name, milliseconds: latencies))
+            }
+            return results
+        }
+    }
+
+    /// Writes the data set in chunks (with progress), then the rollups and views from it.
+    func seed(_ connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, active_people_daily,
+                     view_refreshes
+            """, logger: logger)
+        let today = UTCDay(Date())
+        for offset in -(days + 1)...1 {
+            try await PartitionStore.create(today.adding(days: offset), on: connection, logger: logger)
+        }
+        let spanMilliseconds = Int64(days) * 86_400_000
+        let chunk = 1_000_000
+        for start in stride(from: 1, through: events, by: chunk) {
+            let end = min(events, start + chunk - 1)
+            logger.info("seeding events", metadata: ["rows": "\(start)...\(end) of \(events)"])
+            // Deterministic spread: times over the whole span, 50 names with a skew, 80% known users.
+            try await connection.query(
+                """
+                INSERT INTO events (message_id, type, event, user_id, anonymous_id, timestamp, received_at, source,
+                                    properties, context)
+                SELECT 'seed-' || g, CASE WHEN g % 10 = 0 THEN 'page' ELSE 'track' END,
+                       'event-' || ((g * 2654435761) % 1000) * ((g * 2654435761) % 1000) * 50 / 1000000,
+                       CASE WHEN g % 5 <> 0 THEN 'user-' || (g * 7919) % \(Int64(people)) END,
+                       CASE WHEN g % 5 = 0 THEN 'anon-' || (g * 104729) % \(Int64(people)) END,
+                       ts, ts, 'bench', jsonb_build_object('n', g % 100, 'plan', 'pro'),
+                       '{"library":{"name":"bench"}}'
+                FROM generate_series(\(Int64(start)), \(Int64(end))) AS g,
+                     LATERAL (SELECT now() - ((g * 15485863) % \(spanMilliseconds)) * interval '1 millisecond' AS ts) AS t
+                """, logger: logger)
+        }
+        logger.info("building the rollups from events")
+        try await connection.query(
+            """
+            INSERT INTO event_counts_minute (bucket, event, count)
+            SELECT date_trunc('minute', timestamp, 'UTC'), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2
+            """, logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO active_people_daily (day, person)
+            SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events
+            """, logger: logger)
+        for view in [
+            "event_counts_hourly", "event_counts_daily", "active_people_daily_counts", "active_people_weekly",
+            "active_people_monthly",
+        ] {
+            // View names are constants of this list.
+            try await connection.query(PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW \(view)"), logger: logger)
+            try await connection.query(
+                "INSERT INTO view_refreshes (view_name, refreshed_at) VALUES (\(view), now())", logger: logger)
+        }
+        logger.info("analyzing")
+        try await connection.query("VACUUM ANALYZE", logger: logger)
+    }
+
+    func scalar(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> Int {
+        for try await value in try await connection.query(query, logger: logger).decode(Int.self) { return value }
+        return 0
+    }
+
+    func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
