@@ -3,6 +3,7 @@ import Dispatch
 import Logging
 import Metrics
 import ServiceLifecycle
+import TrackerHTTP
 import TrackerStore
 
 /// Why the collector could not take a request's messages; each answers 503 with `Retry-After`.
@@ -128,7 +129,7 @@ public actor StagingWriter: Service {
         let start = DispatchTime.now()
         do {
             try await withDeadline(settings.flushTimeout) { [repository, logger] in
-                try await repository.insert(rows, logger: logger)
+                try await DatabaseUse.shared.track { try await repository.insert(rows, logger: logger) }
             }
             commitDuration.recordInterval(since: start)
             flushRows.record(rows.count)

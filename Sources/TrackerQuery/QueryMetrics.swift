@@ -1,6 +1,7 @@
 import Dispatch
 import Metrics
 import Synchronization
+import TrackerHTTP
 
 /// Database time per named query, so a slow endpoint can be told from a slow statement.
 final class QueryMetrics: Sendable {
@@ -17,6 +18,6 @@ final class QueryMetrics: Sendable {
             }
             timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
         }
-        return try await body()
+        return try await DatabaseUse.shared.track(body)
     }
 }

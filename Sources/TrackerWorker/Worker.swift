@@ -4,6 +4,7 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 import TrackerCore
+import TrackerHTTP
 import TrackerStore
 
 /// A worker replica: wakes on NOTIFY (or the fallback poll), drains staging in move transactions,
@@ -96,7 +97,7 @@ public final class Worker: Service {
             }
             do {
                 let outcome = try await raceAgainstDeadline(configuration.moveTimeout) { [mover, limit] in
-                    try await mover.moveBatch(limit: limit, on: connection)
+                    try await DatabaseUse.shared.track { try await mover.moveBatch(limit: limit, on: connection) }
                 }
                 await connections.give(connection)
                 backoff = .milliseconds(100)

@@ -54,6 +54,7 @@ struct GlobalOptions: ParsableArguments {
 
     func makeClient(_ database: DatabaseURL, logger: Logger) -> PostgresClient {
         let size = dbPoolSize ?? environment("TRACKER_DB_POOL_SIZE").flatMap(Int.init) ?? 16
+        DatabaseUse.shared.recordMaximum(size)
         return PostgresClient(
             configuration: database.clientConfiguration(maximumConnections: size), backgroundLogger: logger)
     }

@@ -11,7 +11,7 @@ struct Tracker: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, CollectorCommand.self, WorkerCommand.self, QueryCommand.self, AllCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, ProbeCommand.self,
         ]
     )
 }

@@ -2,6 +2,8 @@
 # The repository's static checks: formatting, generated files, shell scripts, no secrets, layout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=infra/scripts/tools.sh
+source infra/scripts/tools.sh
 
 echo "-- swift format lint"
 swift format lint --strict -r Sources Tests Package.swift
@@ -12,17 +14,12 @@ git diff --exit-code -- Sources/TrackerStore/Migration+embedded.swift \
   || { echo "run infra/scripts/embed-migrations.sh and commit the result" >&2; exit 1; }
 
 echo "-- shellcheck"
-if ! command -v shellcheck >/dev/null 2>&1; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get install -y -qq shellcheck >/dev/null 2>&1 \
-    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq shellcheck >/dev/null; }
-fi
+ensure_command shellcheck shellcheck
 mapfile -t scripts < <(git ls-files '*.sh' .ci/run)
 shellcheck -x "${scripts[@]}"
 
 echo "-- no secrets or build output tracked"
-if git ls-files | grep -E '(^|/)\.env$|id_rsa|private_key|\.pem$|\.key$|(^|/)\.build/|Package\.resolved$'; then
+if git ls-files | grep -E '(^|/)\.env$|(^|/)secrets\.env$|id_rsa|private_key|\.pem$|\.key$|(^|/)\.build/|Package\.resolved$'; then
   echo "the files above must not be in git" >&2
   exit 1
 fi
@@ -32,3 +29,6 @@ allowed=" Package.swift Sources Tests migrations infra k8s .github docs README.m
 for entry in $(git ls-files | cut -d/ -f1 | sort -u); do
   case "$allowed" in *" $entry "*) ;; *) echo "unexpected top-level entry: $entry" >&2; exit 1 ;; esac
 done
+
+echo "-- deployment: manifests, alerts, dashboard, workflows, Compose, Dockerfile"
+bash infra/scripts/check-deploy.sh

@@ -6,6 +6,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 # shellcheck source=infra/scripts/postgres.sh
 source infra/scripts/postgres.sh
+# shellcheck source=infra/scripts/tools.sh
+source infra/scripts/tools.sh
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -54,10 +56,7 @@ echo "== real SDKs against a live collector"
 collector_port=$(free_port)
 TRACKER_WRITE_KEYS="sdk-key:sdk" LOG_LEVEL=warning "$bin" collector --port "$collector_port" --host 127.0.0.1 &
 collector_pid=$!
-venv="$root/.build/sdk-venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check segment-analytics-python rudder-sdk-python \
-  openapi-spec-validator schemathesis
+venv=$(tools_venv)
 wait_ready() {
   for _ in $(seq 1 100); do
     curl -fs "$1/readyz" >/dev/null && return 0
