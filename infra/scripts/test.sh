@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The full test suite: a throwaway PostgreSQL, the static checks, `swift test`, and the real
-# Segment/RudderStack SDKs against a live collector. Exits non-zero on any failure.
+# The full test suite: a throwaway PostgreSQL (or the server TRACKER_TEST_DATABASE_URL names), the
+# static checks, `swift test`, the real Segment/RudderStack SDKs against a live collector, the API
+# contract (OpenAPI + schemathesis), the live observability checks (promtool on /metrics, a real
+# Prometheus scraping every service) and a container smoke test. Exits non-zero on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -11,22 +13,35 @@ source infra/scripts/tools.sh
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-ensure_postgres
-pg_dir=$(mktemp -d /tmp/tracker-test-pg.XXXXXX)
-pg_port=$(free_port)
-collector_pid=""
-query_pid=""
+pids=()
+pg_dir=""
+work=$(mktemp -d /tmp/tracker-test.XXXXXX)
 cleanup() {
-  if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null || true; fi
-  if [ -n "$query_pid" ]; then kill "$query_pid" 2>/dev/null || true; fi
-  stop_postgres "$pg_dir"
-  rm -rf "$pg_dir"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ -n "$pg_dir" ]; then stop_postgres "$pg_dir"; rm -rf "$pg_dir"; fi
+  rm -rf "$work"
 }
 trap cleanup EXIT
-start_postgres "$pg_dir" "$pg_port"
-server_url="postgres://postgres@127.0.0.1:$pg_port"
-export TRACKER_TEST_DATABASE_URL="$server_url/postgres?sslmode=disable"
-echo "== PostgreSQL for the tests on 127.0.0.1:$pg_port"
+
+ensure_postgres
+if [ -n "${TRACKER_TEST_DATABASE_URL:-}" ]; then
+  # A server of the caller's (CI's PostgreSQL service): its URL without the database part.
+  server_url=${TRACKER_TEST_DATABASE_URL%/*}
+  echo "== PostgreSQL for the tests: $server_url"
+else
+  pg_dir=$(mktemp -d /tmp/tracker-test-pg.XXXXXX)
+  pg_port=$(free_port)
+  start_postgres "$pg_dir" "$pg_port"
+  server_url="postgres://postgres@127.0.0.1:$pg_port"
+  export TRACKER_TEST_DATABASE_URL="$server_url/postgres?sslmode=disable"
+  echo "== PostgreSQL for the tests on 127.0.0.1:$pg_port"
+fi
+psql_server() { "$(pg_bindir)/psql" "$server_url/postgres?sslmode=disable" -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+# The container test's base image is made with debootstrap: slow on the network, light on CPU, so
+# it is made while Swift compiles.
+(bash infra/scripts/container-smoke.sh base >"$work/base.log" 2>&1; echo $? >"$work/base.rc") &
+base_pid=$!
 
 echo "== static checks"
 bash infra/scripts/check.sh
@@ -38,25 +53,20 @@ echo "== swift test"
 swift test --skip-build
 
 echo "== migrations from the binary: three runners at once"
-create_database "$pg_port" cli_migrate
+psql_server -c "DROP DATABASE IF EXISTS cli_migrate WITH (FORCE)" -c "CREATE DATABASE cli_migrate"
 bin="$root/.build/debug/tracker"
 export DATABASE_URL="$server_url/cli_migrate?sslmode=disable"
-pids=()
+runners=()
 for _ in 1 2 3; do
   (cd /tmp && "$bin" migrate) &
-  pids+=($!)
+  runners+=($!)
 done
-for pid in "${pids[@]}"; do wait "$pid"; done
+for pid in "${runners[@]}"; do wait "$pid"; done
 (cd /tmp && "$bin" migrate --status)
 applied=$("$(pg_bindir)/psql" "$DATABASE_URL" -tAc "SELECT count(*) FROM schema_migrations")
 expected=$(find migrations -name '*.sql' | wc -l)
 [ "$applied" -eq "$expected" ] || { echo "expected $expected migrations applied, found $applied" >&2; exit 1; }
 
-echo "== real SDKs against a live collector"
-collector_port=$(free_port)
-TRACKER_WRITE_KEYS="sdk-key:sdk" LOG_LEVEL=warning "$bin" collector --port "$collector_port" --host 127.0.0.1 &
-collector_pid=$!
-venv=$(tools_venv)
 wait_ready() {
   for _ in $(seq 1 100); do
     curl -fs "$1/readyz" >/dev/null && return 0
@@ -65,27 +75,70 @@ wait_ready() {
   echo "$1 did not become ready" >&2
   return 1
 }
+venv=$(tools_venv)
+collector_port=$(free_port)
+query_port=$(free_port)
+worker_port=$(free_port)
+TRACKER_WRITE_KEYS="sdk-key:sdk" LOG_LEVEL=warning "$bin" collector --port "$collector_port" --host 127.0.0.1 &
+pids+=($!)
+LOG_LEVEL=warning "$bin" query --port "$query_port" --host 127.0.0.1 &
+pids+=($!)
 wait_ready "http://127.0.0.1:$collector_port"
+wait_ready "http://127.0.0.1:$query_port"
+
+echo "== real SDKs against a live collector"
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/sdk_test.py \
   "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key
 
 echo "== API contract: OpenAPI documents validated, schemathesis against the live collector and query API"
-query_port=$(free_port)
-LOG_LEVEL=warning "$bin" query --port "$query_port" --host 127.0.0.1 &
-query_pid=$!
-wait_ready "http://127.0.0.1:$query_port"
-contract=$(mktemp -d /tmp/tracker-contract.XXXXXX)
 for server in "collector:$collector_port" "query:$query_port"; do
   name=${server%%:*}
   port=${server##*:}
-  curl -fsS "http://127.0.0.1:$port/openapi.json" -o "$contract/$name.json"
-  "$venv/bin/openapi-spec-validator" "$contract/$name.json"
+  curl -fsS "http://127.0.0.1:$port/openapi.json" -o "$work/$name.json"
+  "$venv/bin/openapi-spec-validator" "$work/$name.json"
   # Any 5xx, or an answer its document does not describe, fails the run.
-  (cd "$contract" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+  (cd "$work" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
     --url "http://127.0.0.1:$port" --max-examples 25 --no-color \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     -H "Authorization: Basic $(printf 'sdk-key:' | base64)")
 done
-rm -rf "$contract"
+
+echo "== observability: promtool on every /metrics, a real Prometheus scraping the three services"
+LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$worker_port"
+# A stored event, a refused one and a read, so every labelled series exists.
+curl -fsS -u sdk-key: "http://127.0.0.1:$collector_port/v1/batch" -H 'content-type: application/json' \
+  -d '{"batch":[{"type":"track","userId":"obs","event":"Observed"},{"type":"track","userId":"obs"}]}' >/dev/null
+curl -fs "http://127.0.0.1:$query_port/v1/events?user_id=nobody" >/dev/null
+curl -s "http://127.0.0.1:$query_port/v1/events?limit=0" >/dev/null
+for port in "$collector_port" "$worker_port" "$query_port"; do
+  curl -fsS "http://127.0.0.1:$port/metrics" | promtool check metrics
+done
+prometheus_port=$(free_port)
+cat >"$work/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: tracker-collector
+    static_configs: [{targets: ["127.0.0.1:$collector_port"]}]
+  - job_name: tracker-worker
+    static_configs: [{targets: ["127.0.0.1:$worker_port"]}]
+  - job_name: tracker-query
+    static_configs: [{targets: ["127.0.0.1:$query_port"]}]
+YAML
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+  --web.listen-address="127.0.0.1:$prometheus_port" >"$work/prometheus.log" 2>&1 &
+pids+=($!)
+"$venv/bin/python" infra/scripts/check-scrape.py "http://127.0.0.1:$prometheus_port"
+
+echo "== container smoke test"
+wait "$base_pid" || true
+if [ "$(cat "$work/base.rc" 2>/dev/null)" != 0 ]; then
+  cat "$work/base.log" >&2
+  echo "the container base image could not be built" >&2
+  exit 1
+fi
+bash infra/scripts/container-smoke.sh run "$DATABASE_URL" "$bin"
 
 echo "== all tests passed"
