@@ -36,11 +36,8 @@ public enum RollupLevel: String, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// Which rollup answers which part of a half-open range, so a count over 30 days reads 30 daily
-/// rows plus a few hours and minutes at the edges instead of 43,200 minute rows.
-///
-/// A view is used only for whole buckets that were complete when it was last refreshed (before its
-/// `cutoff`); everything else comes from the minute rollup, which the move transaction keeps exact.
+/// Which rollup answers which part of a half-open range, so a count over 30 days reads 29 daily
+/// rows plus the hours and minutes at the edges instead of 43,200 minute rows.
 public struct RollupPlan: Equatable, Sendable {
     public struct Segment: Equatable, Sendable {
         public var level: RollupLevel
@@ -60,33 +57,26 @@ public struct RollupPlan: Equatable, Sendable {
     /// - Parameters:
     ///   - from, to: the range in whole minutes (callers truncate), `from < to`.
     ///   - coarsest: the coarsest rollup allowed (a minute timeseries must not read hours).
-    ///   - cutoffs: per view level, the start of the first bucket the view may not answer for; a
-    ///     level without a cutoff (never refreshed) is not used.
-    public init(from: Int64, to: Int64, coarsest: RollupLevel, cutoffs: [RollupLevel: Int64]) {
+    public init(from: Int64, to: Int64, coarsest: RollupLevel) {
         var segments: [Segment] = []
-        Self.cover(from: from, to: to, level: coarsest, cutoffs: cutoffs, into: &segments)
+        Self.cover(from: from, to: to, level: coarsest, into: &segments)
         self.segments = segments
     }
 
-    private static func cover(
-        from: Int64, to: Int64, level: RollupLevel, cutoffs: [RollupLevel: Int64], into segments: inout [Segment]
-    ) {
+    private static func cover(from: Int64, to: Int64, level: RollupLevel, into segments: inout [Segment]) {
         guard from < to else { return }
         guard let finer = level.finer else {
             segments.append(Segment(level: .minute, from: from, to: to))
             return
         }
         let start = level.ceil(from)
-        let end = min(level.floor(to), cutoffs[level].map(level.floor) ?? Int64.min)
+        let end = level.floor(to)
         guard start < end else {
-            cover(from: from, to: to, level: finer, cutoffs: cutoffs, into: &segments)
+            cover(from: from, to: to, level: finer, into: &segments)
             return
         }
-        cover(from: from, to: start, level: finer, cutoffs: cutoffs, into: &segments)
+        cover(from: from, to: start, level: finer, into: &segments)
         segments.append(Segment(level: level, from: start, to: end))
-        cover(from: end, to: to, level: finer, cutoffs: cutoffs, into: &segments)
+        cover(from: end, to: to, level: finer, into: &segments)
     }
-
-    /// The view levels the plan reads, whose refresh time bounds the answer's freshness.
-    public var viewLevels: Set<RollupLevel> { Set(segments.map(\.level).filter { $0 != .minute }) }
 }

@@ -53,7 +53,7 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
         let now = Date()
         let range = try parameters.statsRange(defaultSpan: 30 * 86_400, now: now)
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
-        let (plan, _) = try await stats.countPlan(range, coarsest: .day, now: now)
+        let (plan, _) = stats.countPlan(range, coarsest: .day, now: now)
         let rows = try await repository.topEvents(plan, limit: limit)
         let data = rows.map { #"{"eventType":\#(JSONValue.quoted($0.event)),"count":\#($0.count)}"# }
         return Response.json(#"{"data":[\#(data.joined(separator: ","))]}"#)
@@ -66,7 +66,7 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
         if range.to - range.from > 7 * 86_400 {
             throw QueryParameters.invalid("events-per-minute spans at most 7 days.")
         }
-        let (plan, _) = try await stats.countPlan(range, coarsest: .minute, now: now)
+        let (plan, _) = stats.countPlan(range, coarsest: .minute, now: now)
         let rows = try await repository.countSeries(plan, interval: .minute, event: nil)
         let data = rows.map { #"{"minute":"\#(ISO8601.string(from: $0.bucket))","count":\#($0.count)}"# }
         return Response.json(#"{"data":[\#(data.joined(separator: ","))]}"#)

@@ -2,12 +2,13 @@ import Foundation
 import Logging
 import PostgresNIO
 import TrackerCore
+import TrackerStore
 
 extension PostgresQueryRepository {
     /// Erases a person, matched by `user_id` or `anonymous_id`, in one transaction: staged messages
     /// first (waiting for a worker that holds them, so they are in `events` by the time that is
-    /// cleared), then failed events, events with the minute counts they added, and the per-day
-    /// activity rows nothing backs any more. A deadlock with a worker's aggregate upsert is retried.
+    /// cleared), then failed events, events with the counts they added, and the per-day activity
+    /// rows nothing backs any more. A deadlock with a worker's aggregate upsert is retried.
     public func erase(person: String) async throws -> ErasureCounts {
         try await metrics.timed("erase_person") {
             var attempt = 0
@@ -86,21 +87,9 @@ extension PostgresQueryRepository {
         }
 
         if !buckets.isEmpty {
-            // Lock the count rows in the order workers upsert them, then subtract.
-            try await connection.query(
-                """
-                SELECT 1 FROM event_counts_minute AS c
-                JOIN unnest(\(buckets)::timestamptz[], \(events)::text[]) AS r(b, e) ON c.bucket = r.b AND c.event = r.e
-                ORDER BY c.bucket, c.event FOR UPDATE OF c
-                """,
-                logger: logger)
-            try await connection.query(
-                """
-                UPDATE event_counts_minute AS c SET count = c.count - r.n
-                FROM unnest(\(buckets)::timestamptz[], \(events)::text[], \(amounts)::int8[]) AS r(b, e, n)
-                WHERE c.bucket = r.b AND c.event = r.e
-                """,
-                logger: logger)
+            // Subtract from every count rollup, in the workers' lock order; empty minute rows go.
+            let minutes = (0..<buckets.count).map { (bucket: buckets[$0], event: events[$0], count: Int(amounts[$0])) }
+            try await MoveStore.addCounts(minutes, sign: -1, on: connection, logger: logger)
             try await connection.query(
                 """
                 DELETE FROM event_counts_minute AS c
@@ -111,7 +100,14 @@ extension PostgresQueryRepository {
         }
 
         counts.activeDays = try await count(
-            "WITH gone AS (DELETE FROM active_people_daily WHERE person = \(person) RETURNING 1) SELECT count(*)::int8 FROM gone",
+            """
+            WITH gone AS (DELETE FROM active_people_daily WHERE person = \(person) RETURNING day),
+            per_day AS (SELECT day, count(*) AS n FROM gone GROUP BY day),
+            counted AS (
+                UPDATE active_people_counts AS c SET people = c.people - per_day.n FROM per_day
+                WHERE c.day = per_day.day)
+            SELECT count(*)::int8 FROM gone
+            """,
             on: connection, logger: logger)
 
         if !otherDays.isEmpty {
@@ -119,13 +115,18 @@ extension PostgresQueryRepository {
             // nothing else of theirs happened on it.
             try await connection.query(
                 """
-                DELETE FROM active_people_daily AS a
-                USING unnest(\(otherDays)::date[], \(otherPeople)::text[]) AS o(day, person)
-                WHERE a.day = o.day AND a.person = o.person AND NOT EXISTS (
-                    SELECT 1 FROM events AS e
-                    WHERE (e.user_id = o.person OR (e.user_id IS NULL AND e.anonymous_id = o.person))
-                      AND e.timestamp >= o.day::timestamp AT TIME ZONE 'UTC'
-                      AND e.timestamp < (o.day + 1)::timestamp AT TIME ZONE 'UTC')
+                WITH gone AS (
+                    DELETE FROM active_people_daily AS a
+                    USING unnest(\(otherDays)::date[], \(otherPeople)::text[]) AS o(day, person)
+                    WHERE a.day = o.day AND a.person = o.person AND NOT EXISTS (
+                        SELECT 1 FROM events AS e
+                        WHERE (e.user_id = o.person OR (e.user_id IS NULL AND e.anonymous_id = o.person))
+                          AND e.timestamp >= o.day::timestamp AT TIME ZONE 'UTC'
+                          AND e.timestamp < (o.day + 1)::timestamp AT TIME ZONE 'UTC')
+                    RETURNING a.day
+                ), per_day AS (SELECT day, count(*) AS n FROM gone GROUP BY day)
+                UPDATE active_people_counts AS c SET people = c.people - per_day.n FROM per_day
+                WHERE c.day = per_day.day
                 """,
                 logger: logger)
         }

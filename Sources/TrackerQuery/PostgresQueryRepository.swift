@@ -125,24 +125,30 @@ public struct PostgresQueryRepository: QueryRepository {
         }
     }
 
+    /// What a count reads: the totals (one row per bucket), or the per-event rows, of one event or all.
+    enum CountSource {
+        case totals
+        case events(only: String?)
+    }
+
     /// The plan's segments as one UNION ALL over the rollup tables; table names are constants.
-    static func countParts(_ plan: RollupPlan, event: String?, binds: inout PostgresBindings) -> String {
+    static func countParts(_ plan: RollupPlan, of source: CountSource, binds: inout PostgresBindings) -> String {
         plan.segments.map { segment in
-            let table =
-                switch segment.level {
-                case .minute: "event_counts_minute"
-                case .hour: "event_counts_hourly"
-                case .day: "event_counts_daily"
-                }
             binds.append(Date(timeIntervalSince1970: Double(segment.from)))
             binds.append(Date(timeIntervalSince1970: Double(segment.to)))
-            var sql =
-                "SELECT bucket, event, count FROM \(table) WHERE bucket >= $\(binds.count - 1) AND bucket < $\(binds.count)"
-            if let event {
-                binds.append(event)
-                sql += " AND event = $\(binds.count)"
+            let range = "bucket >= $\(binds.count - 1) AND bucket < $\(binds.count)"
+            switch source {
+            case .totals:
+                return
+                    "SELECT bucket, '' AS event, count FROM event_totals WHERE granularity = '\(segment.level.rawValue)' AND \(range)"
+            case .events(let event):
+                var sql = "SELECT bucket, event, count FROM event_counts_\(segment.level.rawValue) WHERE \(range)"
+                if let event {
+                    binds.append(event)
+                    sql += " AND event = $\(binds.count)"
+                }
+                return sql
             }
-            return sql
         }
         .joined(separator: " UNION ALL ")
     }
@@ -150,7 +156,7 @@ public struct PostgresQueryRepository: QueryRepository {
     public func topEvents(_ plan: RollupPlan, limit: Int) async throws -> [(event: String, count: Int64)] {
         guard !plan.segments.isEmpty else { return [] }
         var binds = PostgresBindings()
-        let parts = Self.countParts(plan, event: nil, binds: &binds)
+        let parts = Self.countParts(plan, of: .events(only: nil), binds: &binds)
         binds.append(limit)
         // Unnamed calls (identify, group, alias) are counted under '' and never ranked.
         let sql = """
@@ -171,7 +177,7 @@ public struct PostgresQueryRepository: QueryRepository {
     )] {
         guard !plan.segments.isEmpty else { return [] }
         var binds = PostgresBindings()
-        let parts = Self.countParts(plan, event: event, binds: &binds)
+        let parts = Self.countParts(plan, of: event.map { .events(only: $0) } ?? .totals, binds: &binds)
         binds.append(interval.rawValue)
         let sql = """
             SELECT date_trunc($\(binds.count)::text, bucket, 'UTC') AS b, sum(count)::int8 FROM (\(parts)) AS parts
@@ -180,18 +186,10 @@ public struct PostgresQueryRepository: QueryRepository {
         return try await series("timeseries", PostgresQuery(unsafeSQL: sql, binds: binds))
     }
 
-    public func activePeoplePerDay(from: UTCDay, to: UTCDay, liveFrom: UTCDay?) async throws -> [(
-        bucket: Date, count: Int64
-    )] {
-        let split = liveFrom.map { min(max($0, from), to) } ?? from
-        // Days before the view's last refresh come from the view; the rest are counted live.
+    public func activePeoplePerDay(from: UTCDay, to: UTCDay) async throws -> [(bucket: Date, count: Int64)] {
         let query: PostgresQuery = """
-            SELECT day::timestamp AT TIME ZONE 'UTC', people FROM active_people_daily_counts
-            WHERE day >= \(from.description)::date AND day < \(split.description)::date
-            UNION ALL
-            SELECT day::timestamp AT TIME ZONE 'UTC', count(*)::int8 FROM active_people_daily
-            WHERE day >= \(split.description)::date AND day < \(to.description)::date
-            GROUP BY day
+            SELECT day::timestamp AT TIME ZONE 'UTC', people FROM active_people_counts
+            WHERE day >= \(from.description)::date AND day < \(to.description)::date AND people > 0
             ORDER BY 1
             """
         return try await series("active_users_day", query)
@@ -206,7 +204,7 @@ public struct PostgresQueryRepository: QueryRepository {
             // The view's name comes from a closed enum, not from input.
             query = """
                 SELECT bucket::timestamp AT TIME ZONE 'UTC', people
-                FROM \(unescaped: interval.view) AS v(bucket, people)
+                FROM \(unescaped: interval.view ?? "active_people_weekly") AS v(bucket, people)
                 WHERE bucket >= date_trunc(\(name), \(from) AT TIME ZONE 'UTC')::date
                   AND bucket::timestamp < \(to) AT TIME ZONE 'UTC'
                 ORDER BY 1

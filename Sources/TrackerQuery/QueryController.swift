@@ -59,7 +59,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
         let now = Date()
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
-        let (plan, asOf) = try await countPlan(range, coarsest: .day, now: now)
+        let (plan, asOf) = countPlan(range, coarsest: .day, now: now)
         let rows = try await repository.topEvents(plan, limit: limit)
         let data = rows.map { #"{"event":\#(JSONValue.quoted($0.event)),"count":\#($0.count)}"# }
         return Self.stats(data, asOf: asOf)
@@ -74,7 +74,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
             throw QueryParameters.invalid("A minute timeseries spans at most 7 days; use interval=hour or day.")
         }
         let event = try parameters.text("event", maxLength: 200)
-        let (plan, asOf) = try await countPlan(range, coarsest: interval, now: now)
+        let (plan, asOf) = countPlan(range, coarsest: interval, now: now)
         let rows = try await repository.countSeries(plan, interval: interval, event: event)
         return Self.stats(Self.buckets(rows, field: "count"), asOf: asOf)
     }
@@ -86,38 +86,26 @@ public struct QueryController<Context: RequestContext>: Sendable {
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
         let from = Date(timeIntervalSince1970: Double(range.from))
         let to = Date(timeIntervalSince1970: Double(range.to))
-        let refreshed = try await repository.refreshTimes()[interval.view]
         let rows: [(bucket: Date, count: Int64)]
         var asOf = now
-        switch interval {
-        case .day:
-            let first = UTCDay(from)
-            let last = UTCDay(Date(timeIntervalSince1970: Double(range.to - 1)))
-            let liveFrom = refreshed.map(UTCDay.init)
-            rows = try await repository.activePeoplePerDay(
-                from: first, to: last.adding(days: 1), liveFrom: liveFrom)
-            if let refreshed, let liveFrom, liveFrom > first { asOf = refreshed }
-        case .week, .month:
+        if let view = interval.view {
+            // Weeks and months are distinct counts over days: materialized views, as of their refresh.
+            let refreshed = try await repository.refreshTimes()[view]
             rows = try await repository.activePeople(per: interval, from: from, to: to, fromView: refreshed != nil)
             if let refreshed { asOf = refreshed }
+        } else {
+            let first = UTCDay(from)
+            let last = UTCDay(Date(timeIntervalSince1970: Double(range.to - 1)))
+            rows = try await repository.activePeoplePerDay(from: first, to: last.adding(days: 1))
         }
         return Self.stats(Self.buckets(rows, field: "users"), asOf: asOf)
     }
 
-    /// Splits a count range over the rollups, using each view only for buckets it had complete when
-    /// last refreshed; `as_of` is the oldest refresh the answer relies on (now when none).
-    func countPlan(_ range: (from: Int64, to: Int64), coarsest: RollupLevel, now: Date) async throws -> (
-        RollupPlan, Date
-    ) {
-        let refreshes = try await repository.refreshTimes()
-        let viewOf: [RollupLevel: String] = [.hour: "event_counts_hourly", .day: "event_counts_daily"]
-        var cutoffs: [RollupLevel: Int64] = [:]
-        for (level, view) in viewOf {
-            if let at = refreshes[view] { cutoffs[level] = Int64(at.timeIntervalSince1970.rounded(.down)) }
-        }
-        let plan = RollupPlan(from: range.from, to: range.to, coarsest: coarsest, cutoffs: cutoffs)
-        let asOf = plan.viewLevels.compactMap { viewOf[$0].flatMap { refreshes[$0] } }.min() ?? now
-        return (plan, asOf)
+    /// Splits a count range over the minute, hour and day rollups, which the move transaction
+    /// keeps exact: whole days from days, whole hours from hours, the edges from minutes. They are
+    /// current, so `as_of` is the time of the read.
+    func countPlan(_ range: (from: Int64, to: Int64), coarsest: RollupLevel, now: Date) -> (RollupPlan, Date) {
+        (RollupPlan(from: range.from, to: range.to, coarsest: coarsest), now)
     }
 
     @Sendable func failedEvents(_ request: Request, context: Context) async throws -> Response {

@@ -64,16 +64,14 @@ public protocol QueryRepository: Sendable {
     func events(_ filter: EventFilter, after: EventPosition?, limit: Int) async throws -> [RenderedRow<EventPosition>]
     /// The original tracker's page: its JSON shape, offset paging and a total.
     func legacyEvents(_ filter: EventFilter, limit: Int, offset: Int) async throws -> (rows: [String], total: Int)
-    /// When each materialized view was last refreshed.
+    /// When each materialized view (people per week and month) was last refreshed.
     func refreshTimes() async throws -> [String: Date]
     func topEvents(_ plan: RollupPlan, limit: Int) async throws -> [(event: String, count: Int64)]
     func countSeries(_ plan: RollupPlan, interval: RollupLevel, event: String?) async throws -> [(
         bucket: Date, count: Int64
     )]
-    /// Distinct people per UTC day in `[from, to)`; days before `liveFrom` come from the refreshed view.
-    func activePeoplePerDay(from: UTCDay, to: UTCDay, liveFrom: UTCDay?) async throws -> [(
-        bucket: Date, count: Int64
-    )]
+    /// Distinct people per UTC day in `[from, to)`, kept current by the workers.
+    func activePeoplePerDay(from: UTCDay, to: UTCDay) async throws -> [(bucket: Date, count: Int64)]
     /// Distinct people per week or month whose bucket starts in `[date_trunc(from), to)`; `fromView`
     /// reads the refreshed view, otherwise the per-day table.
     func activePeople(per interval: ActivityInterval, from: Date, to: Date, fromView: Bool) async throws -> [(
@@ -89,10 +87,10 @@ public protocol QueryRepository: Sendable {
 public enum ActivityInterval: String, Sendable, CaseIterable {
     case day, week, month
 
-    /// The view holding this interval's distinct counts.
-    var view: String {
+    /// The materialized view holding this interval's distinct counts; days are a live table.
+    var view: String? {
         switch self {
-        case .day: "active_people_daily_counts"
+        case .day: nil
         case .week: "active_people_weekly"
         case .month: "active_people_monthly"
         }

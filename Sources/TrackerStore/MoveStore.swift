@@ -198,24 +198,53 @@ public enum MoveStore {
             logger: logger)
     }
 
-    /// Adds a batch's pre-aggregated counts: keys in sorted order, so replicas never deadlock.
-    public static func addMinuteCounts(
-        _ counts: [(bucket: Date, event: String, count: Int)], on connection: PostgresConnection, logger: Logger
+    /// Adds (or, with `sign` -1, subtracts) a batch's pre-aggregated minute counts to every count
+    /// rollup: per event per minute, hour and day, and the totals per minute, hour and day. One
+    /// statement; tables are locked in one order and keys in sorted order, so replicas never
+    /// deadlock.
+    public static func addCounts(
+        _ counts: [(bucket: Date, event: String, count: Int)], sign: Int64 = 1, on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         guard !counts.isEmpty else { return }
         let sorted = counts.sorted { ($0.bucket, $0.event) < ($1.bucket, $1.event) }
         try await connection.query(
             """
-            INSERT INTO event_counts_minute AS c (bucket, event, count)
-            SELECT b, e, n FROM unnest(\(sorted.map(\.bucket))::timestamptz[], \(sorted.map(\.event))::text[],
-                                       \(sorted.map { Int64($0.count) })::int8[]) AS r(b, e, n)
-            ORDER BY b, e
-            ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+            WITH input AS (
+                SELECT b, e, n * \(sign)::int8 AS n
+                FROM unnest(\(sorted.map(\.bucket))::timestamptz[], \(sorted.map(\.event))::text[],
+                            \(sorted.map { Int64($0.count) })::int8[]) AS r(b, e, n)
+            ), minute AS (
+                INSERT INTO event_counts_minute AS c (bucket, event, count)
+                SELECT b, e, n FROM input ORDER BY b, e
+                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1
+            ), hour AS (
+                INSERT INTO event_counts_hour AS c (bucket, event, count)
+                SELECT date_trunc('hour', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1
+            ), day AS (
+                INSERT INTO event_counts_day AS c (bucket, event, count)
+                SELECT date_trunc('day', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1
+            ), totals AS (
+                INSERT INTO event_totals AS t (granularity, bucket, count)
+                SELECT g, date_trunc(g, b, 'UTC'), sum(n) FROM input, unnest(ARRAY['day', 'hour', 'minute']) AS g
+                GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (granularity, bucket) DO UPDATE SET count = t.count + EXCLUDED.count
+                RETURNING 1
+            )
+            -- Naming the CTEs in this order runs them in this order: the lock order of every writer.
+            SELECT (SELECT count(*) FROM minute), (SELECT count(*) FROM hour), (SELECT count(*) FROM day),
+                   (SELECT count(*) FROM totals)
             """,
             logger: logger)
     }
 
-    /// Records who was active on which UTC day (`day` as `YYYY-MM-DD`), keys in sorted order.
+    /// Records who was active on which UTC day (`day` as `YYYY-MM-DD`), keys in sorted order, and
+    /// counts each (day, person) seen for the first time into the day's distinct people.
     public static func addActivePeople(
         _ people: [(day: String, person: String)], on connection: PostgresConnection, logger: Logger
     ) async throws {
@@ -223,10 +252,16 @@ public enum MoveStore {
         let sorted = people.sorted { ($0.day, $0.person) < ($1.day, $1.person) }
         try await connection.query(
             """
-            INSERT INTO active_people_daily (day, person)
-            SELECT d::date, p FROM unnest(\(sorted.map(\.day))::text[], \(sorted.map(\.person))::text[]) AS a(d, p)
-            ORDER BY 1, 2
-            ON CONFLICT DO NOTHING
+            WITH fresh AS (
+                INSERT INTO active_people_daily (day, person)
+                SELECT d::date, p FROM unnest(\(sorted.map(\.day))::text[], \(sorted.map(\.person))::text[]) AS a(d, p)
+                ORDER BY 1, 2
+                ON CONFLICT DO NOTHING
+                RETURNING day
+            )
+            INSERT INTO active_people_counts AS c (day, people)
+            SELECT day, count(*) FROM fresh GROUP BY day ORDER BY day
+            ON CONFLICT (day) DO UPDATE SET people = c.people + EXCLUDED.people
             """,
             logger: logger)
     }

@@ -79,7 +79,7 @@ final class BatchMover: Sendable {
             }
             try await MoveStore.insertEvents(stored, on: connection, logger: logger)
             try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
-            try await MoveStore.addMinuteCounts(MovePlan.minuteCounts(stored), on: connection, logger: logger)
+            try await MoveStore.addCounts(MovePlan.minuteCounts(stored), on: connection, logger: logger)
             try await MoveStore.addActivePeople(MovePlan.activePeople(stored), on: connection, logger: logger)
             let outcome = Outcome(
                 claimed: rows.count, moved: stored.count, failed: plan.failed.count,

@@ -17,15 +17,10 @@ import TrackerCore
         }
     }
 
-    @Test func withoutRefreshedViewsEverythingComesFromMinutes() {
-        let plan = RollupPlan(from: 60, to: 40 * day, coarsest: .day, cutoffs: [:])
-        #expect(plan.segments == [.init(level: .minute, from: 60, to: 40 * day)])
-    }
-
-    @Test func wholeDaysFromTheDailyViewEdgesFromFinerRollups() {
+    @Test func wholeDaysFromDaysEdgesFromFinerRollups() {
         let from = 3 * day + 5 * hour + 120
         let to = 10 * day + 2 * hour + 300
-        let plan = RollupPlan(from: from, to: to, coarsest: .day, cutoffs: [.hour: 100 * day, .day: 100 * day])
+        let plan = RollupPlan(from: from, to: to, coarsest: .day)
         assertTiles(plan, from: from, to: to)
         #expect(
             plan.segments == [
@@ -35,28 +30,17 @@ import TrackerCore
                 .init(level: .hour, from: 10 * day, to: 10 * day + 2 * hour),
                 .init(level: .minute, from: 10 * day + 2 * hour, to: to),
             ])
-        #expect(plan.viewLevels == [.hour, .day])
     }
 
-    @Test func viewsAreNotUsedPastTheirCutoff() {
-        let to = 10 * day
-        // Daily view refreshed at day 7 + 30 min: days up to 7 from it; the hourly view refreshed at
-        // day 8 + 90 min answers whole hours up to 8d 1h; the rest is minutes.
-        let plan = RollupPlan(
-            from: 0, to: to, coarsest: .day, cutoffs: [.day: 7 * day + 1_800, .hour: 8 * day + 5_400])
-        assertTiles(plan, from: 0, to: to)
-        #expect(
-            plan.segments == [
-                .init(level: .day, from: 0, to: 7 * day),
-                .init(level: .hour, from: 7 * day, to: 8 * day + hour),
-                .init(level: .minute, from: 8 * day + hour, to: to),
-            ])
+    @Test func aRangeShorterThanAnHourIsMinutes() {
+        let plan = RollupPlan(from: 5 * day + 600, to: 5 * day + 1_800, coarsest: .day)
+        #expect(plan.segments == [.init(level: .minute, from: 5 * day + 600, to: 5 * day + 1_800)])
     }
 
     @Test func aMinuteSeriesNeverReadsCoarserRollups() {
-        let plan = RollupPlan(from: 0, to: 2 * day, coarsest: .minute, cutoffs: [.hour: 5 * day, .day: 5 * day])
+        let plan = RollupPlan(from: 0, to: 2 * day, coarsest: .minute)
         #expect(plan.segments == [.init(level: .minute, from: 0, to: 2 * day)])
-        let hourly = RollupPlan(from: 0, to: 2 * day, coarsest: .hour, cutoffs: [.hour: 5 * day, .day: 5 * day])
+        let hourly = RollupPlan(from: 0, to: 2 * day, coarsest: .hour)
         #expect(hourly.segments == [.init(level: .hour, from: 0, to: 2 * day)])
     }
 
@@ -65,12 +49,12 @@ import TrackerCore
         for _ in 0..<500 {
             let from = Int64.random(in: -100...100, using: &generator) * 60 * 97
             let to = from + Int64.random(in: 1...50_000, using: &generator) * 60
-            let cutoffs: [RollupLevel: Int64] = [
-                .hour: Int64.random(in: from...(to + day), using: &generator),
-                .day: Int64.random(in: from...(to + day), using: &generator),
-            ]
             for coarsest in RollupLevel.allCases {
-                assertTiles(RollupPlan(from: from, to: to, coarsest: coarsest, cutoffs: cutoffs), from: from, to: to)
+                let plan = RollupPlan(from: from, to: to, coarsest: coarsest)
+                assertTiles(plan, from: from, to: to)
+                // Never more than 59 minutes or 23 hours at either edge.
+                let minutes = plan.segments.filter { $0.level == .minute }.map { $0.to - $0.from }
+                #expect(coarsest == .minute || minutes.allSatisfy { $0 < hour })
             }
         }
     }

@@ -151,16 +151,20 @@ import TrackerTestSupport
             _ = try await database.withConnection {
                 try await ViewRefresher(interval: .seconds(1)).runOnce(on: $0, now: Date(), logger: database.logger)
             }
-            try await compareEverything(database, api, label: "views and rollups")
-            // A 30-day read leans on the daily and hourly views: its as_of is the older refresh.
+            try await compareEverything(database, api, label: "after a view refresh")
+            // Counts are current: as_of is the read's time. Weeks come from their view: its refresh.
+            let before = Date()
+            let top = try await api.get("/v1/stats/top-events")
+            let countsAsOf = try #require((top.json["as_of"] as? String).flatMap(ISO8601.parse))
+            #expect(countsAsOf >= before.addingTimeInterval(-0.001))
             let refreshed = try await database.scalar(
                 """
-                SELECT floor(extract(epoch FROM min(refreshed_at)) * 1000)::int8 FROM view_refreshes
-                WHERE view_name IN ('event_counts_daily', 'event_counts_hourly')
+                SELECT floor(extract(epoch FROM refreshed_at) * 1000)::int8 FROM view_refreshes
+                WHERE view_name = 'active_people_weekly'
                 """)
-            let top = try await api.get("/v1/stats/top-events")
-            let asOf = try #require((top.json["as_of"] as? String).flatMap(ISO8601.parse))
-            #expect(abs(Int((asOf.timeIntervalSince1970 * 1000).rounded(.down)) - refreshed) <= 1)
+            let weekly = try await api.get("/v1/stats/active-users?interval=week")
+            let weeklyAsOf = try #require((weekly.json["as_of"] as? String).flatMap(ISO8601.parse))
+            #expect(abs(Int((weeklyAsOf.timeIntervalSince1970 * 1000).rounded(.down)) - refreshed) <= 1)
         }
         try await database.drop()
     }

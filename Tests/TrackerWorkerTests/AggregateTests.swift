@@ -54,15 +54,35 @@ import TrackerTestSupport
               (SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events
                EXCEPT SELECT day, person FROM active_people_daily)) AS d
             """,
-            "daily counts view": """
+            "hour, day and total counts": """
             SELECT count(*)::int FROM (
-              (SELECT bucket, event, count FROM event_counts_daily
-               EXCEPT SELECT date_trunc('day', timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', coalesce(event, ''), count(*)
-                      FROM events GROUP BY 1, 2)
+              (SELECT 'hour', bucket, event, count FROM event_counts_hour WHERE count > 0
+               UNION ALL SELECT 'day', bucket, event, count FROM event_counts_day WHERE count > 0
+               UNION ALL SELECT granularity, bucket, '*', count FROM event_totals WHERE count > 0
+               EXCEPT
+               (SELECT g, date_trunc(g, timestamp, 'UTC'), coalesce(event, ''), count(*)
+                FROM events, unnest(ARRAY['hour', 'day']) AS g GROUP BY 1, 2, 3
+                UNION ALL SELECT g, date_trunc(g, timestamp, 'UTC'), '*', count(*)
+                FROM events, unnest(ARRAY['minute', 'hour', 'day']) AS g GROUP BY 1, 2))
               UNION ALL
-              (SELECT date_trunc('day', timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', coalesce(event, ''), count(*)
-               FROM events GROUP BY 1, 2
-               EXCEPT SELECT bucket, event, count FROM event_counts_daily)) AS d
+              ((SELECT g, date_trunc(g, timestamp, 'UTC'), coalesce(event, ''), count(*)
+                FROM events, unnest(ARRAY['hour', 'day']) AS g GROUP BY 1, 2, 3
+                UNION ALL SELECT g, date_trunc(g, timestamp, 'UTC'), '*', count(*)
+                FROM events, unnest(ARRAY['minute', 'hour', 'day']) AS g GROUP BY 1, 2)
+               EXCEPT
+               (SELECT 'hour', bucket, event, count FROM event_counts_hour WHERE count > 0
+                UNION ALL SELECT 'day', bucket, event, count FROM event_counts_day WHERE count > 0
+                UNION ALL SELECT granularity, bucket, '*', count FROM event_totals WHERE count > 0))) AS d
+            """,
+            "people per day": """
+            SELECT count(*)::int FROM (
+              (SELECT day, people FROM active_people_counts WHERE people > 0
+               EXCEPT SELECT (timestamp AT TIME ZONE 'UTC')::date, count(DISTINCT coalesce(user_id, anonymous_id))
+                      FROM events GROUP BY 1)
+              UNION ALL
+              (SELECT (timestamp AT TIME ZONE 'UTC')::date, count(DISTINCT coalesce(user_id, anonymous_id))
+               FROM events GROUP BY 1
+               EXCEPT SELECT day, people FROM active_people_counts WHERE people > 0)) AS d
             """,
             "weekly people view": """
             SELECT count(*)::int FROM (

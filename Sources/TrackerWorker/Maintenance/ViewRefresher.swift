@@ -3,13 +3,11 @@ import Logging
 import Metrics
 import PostgresNIO
 
-/// Refreshes the materialized views built on the rollups, CONCURRENTLY so reads never wait, and
-/// records when: the query API's `as_of`.
+/// Refreshes the materialized views built on the rollups (distinct people per week and month, which
+/// cannot be added up from days), CONCURRENTLY so reads never wait, and records when: the query
+/// API's `as_of` for those reads.
 struct ViewRefresher: MaintenanceTask {
-    static let views = [
-        "event_counts_hourly", "event_counts_daily", "active_people_daily_counts", "active_people_weekly",
-        "active_people_monthly",
-    ]
+    static let views = ["active_people_weekly", "active_people_monthly"]
 
     let name = "view_refresher"
     let interval: Duration

@@ -10,27 +10,17 @@ import TrackerTestSupport
         try await database.withConnection { connection in
             try await connection.query(
                 """
-                INSERT INTO event_counts_minute VALUES
-                    ('2026-11-23 10:01+00', 'A', 2), ('2026-11-23 10:59+00', 'A', 3), ('2026-11-24 00:00+00', 'B', 1);
-                """, logger: database.logger)
-            try await connection.query(
-                """
                 INSERT INTO active_people_daily VALUES
                     ('2026-11-23', 'p1'), ('2026-11-24', 'p1'), ('2026-11-24', 'p2'), ('2026-11-30', 'p3')
                 """, logger: database.logger)
         }
-        #expect(try await ViewRefresher(interval: .seconds(5)).runOnce(in: database) == "refreshed 5 views")
-        #expect(try await database.scalar("SELECT count::int FROM event_counts_hourly WHERE event = 'A'") == 5)
-        #expect(try await database.scalar("SELECT count::int FROM event_counts_daily WHERE event = 'B'") == 1)
+        #expect(try await ViewRefresher(interval: .seconds(5)).runOnce(in: database) == "refreshed 2 views")
         // 2026-11-23 is a Monday: p1 twice and p2 make two people that week; p3 is in the next.
         #expect(
             try await database.scalar("SELECT people::int FROM active_people_weekly WHERE week = '2026-11-23'") == 2)
         #expect(
             try await database.scalar("SELECT people::int FROM active_people_monthly WHERE month = '2026-11-01'") == 3)
-        #expect(
-            try await database.scalar("SELECT people::int FROM active_people_daily_counts WHERE day = '2026-11-24'")
-                == 2)
-        #expect(try await database.scalar("SELECT count(*)::int FROM view_refreshes") == 5)
+        #expect(try await database.scalar("SELECT count(*)::int FROM view_refreshes") == 2)
         try await database.drop()
     }
 }
