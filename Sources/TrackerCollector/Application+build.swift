@@ -10,11 +10,7 @@ public func buildCollectorRouter(
     readiness: @escaping ReadinessCheck
 ) -> Router<BasicRequestContext> {
     let router = Router()
-    router.addMiddleware {
-        MetricsMiddleware()
-        RequestIDMiddleware()
-        APIErrorMiddleware()
-    }
+    router.addCommonMiddleware()
     router.addOperationRoutes(readiness: readiness)
     router.addOpenAPIRoute(CollectorOpenAPI.document)
     controller.addRoutes(to: router)

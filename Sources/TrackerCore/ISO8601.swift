@@ -79,29 +79,26 @@ public enum ISO8601 {
 
     /// `date` in UTC with milliseconds, `2026-11-25T19:00:00.000Z`: the form every answer uses.
     public static func string(from date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = date.timeIntervalSince1970
+        let milliseconds: Int64
+        if abs(seconds) < 9e9 {
+            // To the microsecond first (what PostgreSQL stores), then down to the millisecond, so
+            // .548 held as .54799… prints .548 and .5476 prints .547.
+            let microseconds = Int64((seconds * 1_000_000).rounded())
+            milliseconds = microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
+        } else {
+            // Past year 2255 a Double no longer holds microseconds: the nearest millisecond.
+            milliseconds = Int64((seconds * 1000).rounded())
+        }
         let days = Int(milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000)
         let remainder = Int(milliseconds - Int64(days) * 86_400_000)
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = UTCDay(ordinal: days).civil
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(remainder / 3_600_000, 2)):"
             + "\(pad(remainder / 60_000 % 60, 2)):\(pad(remainder / 1000 % 60, 2)).\(pad(remainder % 1000, 3))Z"
-    }
-
-    /// The inverse of `daysFromCivil` (Howard Hinnant's algorithm).
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -6,6 +6,16 @@ import Prometheus
 public typealias ReadinessCheck = @Sendable () async -> Result<Void, APIError>
 
 extension Router {
+    /// What every server runs first: request metrics, request ids, and the product's error body for
+    /// anything that fails.
+    public func addCommonMiddleware() {
+        addMiddleware {
+            MetricsMiddleware()
+            RequestIDMiddleware()
+            APIErrorMiddleware()
+        }
+    }
+
     /// `/healthz`, `/readyz` and `/metrics`, which every server serves without authentication.
     public func addOperationRoutes(readiness: @escaping ReadinessCheck) {
         get("/healthz") { _, _ in

@@ -11,12 +11,8 @@ public func buildQueryRouter(
     readiness: @escaping ReadinessCheck
 ) -> Router<BasicRequestContext> {
     let router = Router()
-    router.addMiddleware {
-        MetricsMiddleware()
-        RequestIDMiddleware()
-        APIErrorMiddleware()
-        ReadTokenMiddleware(tokens: readTokens)
-    }
+    router.addCommonMiddleware()
+    router.add(middleware: ReadTokenMiddleware(tokens: readTokens))
     router.addOperationRoutes(readiness: readiness)
     router.addOpenAPIRoute(QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)

@@ -15,11 +15,7 @@ public func buildWorkerApplication(
 ) -> some ApplicationProtocol {
     let worker = Worker(database: database, configuration: configuration, logger: logger)
     let router = Router()
-    router.addMiddleware {
-        MetricsMiddleware()
-        RequestIDMiddleware()
-        APIErrorMiddleware()
-    }
+    router.addCommonMiddleware()
     router.addOperationRoutes(readiness: databaseReadiness(client: client, logger: logger))
     return Application(
         router: router,

@@ -130,22 +130,3 @@ func reason(_ result: Result<SegmentMessage, MessageRejection>) -> RejectionReas
         #expect(ClockSkew.correct(timestamp: nearFuture, sentAt: nil, receivedAt: received).timestamp == nearFuture)
     }
 }
-
-@Suite struct ISO8601Tests {
-    @Test(arguments: [
-        ("2026-11-25T12:00:00Z", 1_795_608_000.0), ("2026-11-25T12:00:00.250Z", 1_795_608_000.25),
-        ("2026-11-25T13:30:00+01:30", 1_795_608_000.0), ("2026-11-25T07:00:00-0500", 1_795_608_000.0),
-        ("2026-11-25 12:00:00", 1_795_608_000.0), ("2026-11-25", 1_795_564_800.0),
-        ("2024-02-29T00:00Z", 1_709_164_800.0),
-    ])
-    func parses(_ text: String, _ epoch: Double) {
-        #expect(ISO8601.parse(text)?.timeIntervalSince1970 == epoch)
-    }
-
-    @Test(arguments: [
-        "", "yesterday", "2026-13-01", "2025-02-29", "2026-11-25T25:00:00Z", "2026-11-25T12:00:00Q", "1732536000",
-    ])
-    func refuses(_ text: String) {
-        #expect(ISO8601.parse(text) == nil)
-    }
-}
