@@ -53,7 +53,8 @@ public struct CollectorController: Sendable {
         let rows = zip(scanned.messages, payloads).map { message, payload in
             StagedRow(
                 receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: nil,
-                messageId: message.messageId ?? Self.newMessageId(), payload: payload, envelope: scanned.envelope)
+                messageId: Self.storable(message.messageId) ?? Self.newMessageId(), payload: payload,
+                envelope: scanned.envelope)
         }
         try await stage(rows, source: source)
         return Response.json(#"{"success":true}"#)
@@ -71,7 +72,7 @@ public struct CollectorController: Sendable {
         let rows = zip(scanned.messages, payloads).map { message, payload in
             StagedRow(
                 receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: type.rawValue,
-                messageId: message.messageId ?? Self.newMessageId(), payload: payload, envelope: nil)
+                messageId: Self.storable(message.messageId) ?? Self.newMessageId(), payload: payload, envelope: nil)
         }
         try await stage(rows, source: source)
         return Response.json(#"{"success":true}"#)
@@ -183,6 +184,16 @@ public struct CollectorController: Sendable {
             throw .unavailable("database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
         }
         metrics.accepted(rows.count, source: rows.first?.source ?? source.name)
+    }
+
+    /// The messageId to stage: an empty one counts as missing (or every such message would be one
+    /// duplicate of the first), and NUL (from a `\u0000` escape) becomes U+FFFD, as PostgreSQL's
+    /// text cannot hold it and would fail the whole group commit, other clients' rows included. The
+    /// worker refuses a message with NUL anyway (its payload holds it too).
+    static func storable(_ messageId: String?) -> String? {
+        guard let messageId, !messageId.isEmpty else { return nil }
+        guard messageId.utf8.contains(0) else { return messageId }
+        return messageId.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 
     static func newMessageId() -> String { UUID().uuidString.lowercased() }

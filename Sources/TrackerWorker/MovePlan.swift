@@ -89,7 +89,8 @@ struct MovePlan: Sendable {
         guard let body = try? JSONValue(parsing: payload) else { return nil }
         for key in ["userId", "anonymousId"] {
             switch body[key] {
-            case .string(let value)? where !value.isEmpty: return value
+            // NUL cannot be stored in text: such a message is refused, and its person unknown.
+            case .string(let value)? where !value.isEmpty && !value.utf8.contains(0): return value
             case .number(let value)?: return value
             default: continue
             }

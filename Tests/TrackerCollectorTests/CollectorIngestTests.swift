@@ -12,6 +12,29 @@ import TrackerStore
 import TrackerTestSupport
 
 @Suite struct CollectorIngestTests {
+    /// schemathesis found it: a `\u0000` in a messageId failed the group commit of every request in it.
+    @Test func oddMessageIdsAreStagedSafelyAndSpoilNoOtherRequest() async throws {
+        try await withCollector("collector_nul") { database, client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for body in [
+                    #"{"batch":[{"type":"track","event":"A","userId":"u1","messageId":"bad\u0000id"}]}"#,
+                    #"{"batch":[{"type":"track","event":"A","userId":"u2","messageId":"good"}]}"#,
+                    #"{"batch":[{"type":"track","event":"A","userId":"u3","messageId":""}]}"#,
+                ] {
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/v1/batch", method: .post, headers: jsonHeaders, body: ByteBuffer(string: body)
+                        ) { $0.status }
+                    }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+            let ids = try await database.stagedRows().map(\.3).sorted()
+            #expect(ids.count == 3 && ids.contains("bad\u{FFFD}id") && ids.contains("good"))
+            #expect(ids.allSatisfy { !$0.isEmpty }, "an empty messageId gets a generated one")
+        }
+    }
+
     @Test func batchIsInStagingWhenTheAnswerComesAndWorkersAreNotified() async throws {
         try await withCollector("collector_batch", testing: .live) { database, client in
             try await database.withConnection { listener in

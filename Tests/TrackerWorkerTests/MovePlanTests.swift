@@ -43,6 +43,12 @@ func plan(_ rows: [ClaimedRow], retentionDays: Int = 400, maxAttempts: Int = 3) 
         #expect(failed.reason == reason && !failed.detail.isEmpty && failed.row.payload == payload)
     }
 
+    @Test func aNULInThePersonLeavesItUnknown() throws {
+        let result = plan([claimed(#"{"type":"track","userId":"u\u0000v","event":"E"}"#)])
+        let failed = try #require(result.failed.first)
+        #expect(failed.reason == "invalid_field" && failed.person == nil)
+    }
+
     @Test func repeatedFailuresAreSetAsideAsPoison() {
         let result = plan([claimed(#"{"type":"track","userId":"u","event":"E"}"#, attempts: 3)], maxAttempts: 3)
         #expect(result.failed.map(\.reason) == ["poison_message"] && result.failed.first?.person == "u")
