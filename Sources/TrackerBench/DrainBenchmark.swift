@@ -48,7 +48,10 @@ public struct DrainBenchmark: Sendable {
 
     private func reset(_ connection: PostgresConnection) async throws {
         try await connection.query(
-            "TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, active_people_daily",
+            """
+            TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, event_counts_hour,
+                     event_counts_day, event_totals, active_people_daily, active_people_counts
+            """,
             logger: logger)
         try await connection.query(
             """
