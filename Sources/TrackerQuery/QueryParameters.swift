@@ -81,7 +81,6 @@ struct QueryParameters {
             to.map { minute.floor(Int64($0.timeIntervalSince1970.rounded(.down))) }
             ?? minute.floor(Int64(now.timeIntervalSince1970)) + 60
         let start = from.map { minute.floor(Int64($0.timeIntervalSince1970.rounded(.down))) } ?? end - defaultSpan
-        if start >= end && from == nil { throw Self.invalid("from must be earlier than to.") }
         return (start, end)
     }
 
