@@ -30,6 +30,7 @@ extension Router {
         get("/metrics") { _, _ in
             var bytes: [UInt8] = []
             Observability.registry.emit(into: &bytes)
+            bytes = MetricHelp.annotate(bytes)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

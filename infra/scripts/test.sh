@@ -38,16 +38,33 @@ else
 fi
 psql_server() { "$(pg_bindir)/psql" "$server_url/postgres?sslmode=disable" -v ON_ERROR_STOP=1 -qtA "$@"; }
 
-# The container test's base image is made with debootstrap: slow on the network, light on CPU, so
-# it is made while Swift compiles.
-(bash infra/scripts/container-smoke.sh base >"$work/base.log" 2>&1; echo $? >"$work/base.rc") &
-base_pid=$!
-
-echo "== static checks"
-bash infra/scripts/check.sh
+# What the checks need (apt packages, the Python tools) and the container test's debootstrap base
+# are slow on the network and light on CPU: they are fetched while Swift compiles, one after the
+# other (apt allows one installer at a time).
+(
+  {
+    tools_venv >/dev/null
+    ensure_command shellcheck shellcheck
+    ensure_command promtool prometheus
+    ensure_command docker-compose docker-compose
+    ensure_command dot graphviz
+  } >"$work/tools.log" 2>&1
+  echo $? >"$work/tools.rc"
+  bash infra/scripts/container-smoke.sh base >"$work/base.log" 2>&1
+  echo $? >"$work/base.rc"
+) &
+prepare_pid=$!
+await_prepared() {  # await_prepared NAME: fails with the log unless that step succeeded
+  while [ ! -f "$work/$1.rc" ] && kill -0 "$prepare_pid" 2>/dev/null; do sleep 1; done
+  [ "$(cat "$work/$1.rc" 2>/dev/null)" = 0 ] || { cat "$work/$1.log" >&2; echo "preparing $1 failed" >&2; exit 1; }
+}
 
 echo "== build"
 swift build --build-tests
+
+echo "== static checks"
+await_prepared tools
+bash infra/scripts/check.sh
 
 echo "== swift test"
 swift test --skip-build
@@ -133,12 +150,7 @@ pids+=($!)
 "$venv/bin/python" infra/scripts/check-scrape.py "http://127.0.0.1:$prometheus_port"
 
 echo "== container smoke test"
-wait "$base_pid" || true
-if [ "$(cat "$work/base.rc" 2>/dev/null)" != 0 ]; then
-  cat "$work/base.log" >&2
-  echo "the container base image could not be built" >&2
-  exit 1
-fi
+await_prepared base
 bash infra/scripts/container-smoke.sh run "$DATABASE_URL" "$bin"
 
 echo "== all tests passed"
