@@ -85,27 +85,12 @@ public struct IngestBenchmark: Sendable {
             configuration.staging.maxFlushRows = 1
             configuration.staging.maxConcurrentFlushes = 16
         }
-        var quiet = logger
-        quiet.logLevel = .error
-        let client = PostgresClient(
-            configuration: database.clientConfiguration(maximumConnections: 20), backgroundLogger: quiet)
-        let port = Int.random(in: 20_000..<40_000)
-        let app = buildCollectorApplication(
-            client: client, configuration: configuration, address: .hostname("127.0.0.1", port: port), logger: quiet)
-        let services = ServiceGroup(services: [client, app], logger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            do {
-                try await waitForServer(port: port)
-                let result = try await body(port)
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        return try await withLocalServer(
+            database: database, connections: 20, logger: logger,
+            build: { client, address, logger in
+                buildCollectorApplication(
+                    client: client, configuration: configuration, address: address, logger: logger)
+            }, body)
     }
 
     private func report(_ results: [(LoadGenerator.Result, rss: Int)]) -> String {

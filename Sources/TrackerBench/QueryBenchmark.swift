@@ -80,7 +80,7 @@ public struct QueryBenchmark: Sendable {
     }
 
     /// The endpoints, in the order of `rawQueries`.
-    func endpoints(from: String) -> [(String, (Int) -> String)] {
+    func endpoints(from: String) -> [(String, @Sendable (Int) -> String)] {
         [
             ("top-events", { _ in "/v1/stats/top-events?from=\(from)" }),
             ("timeseries, hourly", { _ in "/v1/stats/timeseries?interval=hour&from=\(from)" }),
@@ -138,20 +138,14 @@ public struct QueryBenchmark: Sendable {
     func person(_ index: Int) -> Int { (index + 1) * 7_919 % people }
 
     func measureAPI(from: String) async throws -> [Latencies] {
-        var quiet = logger
-        quiet.logLevel = .error
-        let client = PostgresClient(
-            configuration: database.clientConfiguration(maximumConnections: 8), backgroundLogger: quiet)
-        let port = Int.random(in: 20_000..<40_000)
-        let app = buildQueryApplication(
-            client: client, readTokens: ReadTokens(), address: .hostname("127.0.0.1", port: port), logger: quiet)
-        let services = ServiceGroup(services: [client, app], logger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            defer { group.cancelAll() }
-            try await waitForServer(port: port)
+        let endpoints = endpoints(from: from)
+        let (samples, logger) = (samples, logger)
+        return try await withLocalServer(database: database, connections: 8, logger: logger) {
+            client, address, logger in
+            buildQueryApplication(client: client, readTokens: ReadTokens(), address: address, logger: logger)
+        } _: { port in
             var results: [Latencies] = []
-            for (name, path) in endpoints(from: from) {
+            for (name, path) in endpoints {
                 logger.info("measuring the API", metadata: ["read": "\(name)"])
                 var latencies: [Double] = []
                 for index in 0..<(samples + 20) {
@@ -163,11 +157,10 @@ public struct QueryBenchmark: Sendable {
                         throw BenchmarkError("\(name) answered \(response.status)")
                     }
                     // The first 20 warm caches and connections.
-                    if index >= 20 { latencies.append(milliseconds(since: start)) }
+                    if index >= 20 { latencies.append(Self.milliseconds(since: start)) }
                 }
                 results.append(Latencies(name: name, milliseconds: latencies))
             }
-            await services.triggerGracefulShutdown()
             return results
         }
     }
@@ -183,7 +176,7 @@ public struct QueryBenchmark: Sendable {
                     // Other people than the API was asked about, so neither side reads what the other cached.
                     let rows = try await connection.query(query(index + 10_000), logger: logger)
                     for try await _ in rows {}
-                    if index > 0 { latencies.append(milliseconds(since: start)) }
+                    if index > 0 { latencies.append(Self.milliseconds(since: start)) }
                 }
                 results.append(Latencies(name: name, milliseconds: latencies))
             }
@@ -267,7 +260,7 @@ public struct QueryBenchmark: Sendable {
         return 0
     }
 
-    func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
     }

@@ -53,22 +53,6 @@ import TrackerTestSupport
         }
         #expect(try await database.scalar("SELECT count(*)::int FROM events") == othersBefore)
         // The rollups still equal events, and others' days are still backed by their events.
-        let minuteMismatches = """
-            SELECT count(*)::int FROM (
-              (SELECT bucket, event, count FROM event_counts_minute
-               EXCEPT SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2)
-              UNION ALL
-              (SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2
-               EXCEPT SELECT bucket, event, count FROM event_counts_minute)) AS d
-            """
-        let dayMismatches = """
-            SELECT count(*)::int FROM (
-              (SELECT day, person FROM active_people_daily
-               EXCEPT SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events)
-              UNION ALL
-              (SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events
-               EXCEPT SELECT day, person FROM active_people_daily)) AS d
-            """
         let coarseMismatches = """
             SELECT count(*)::int FROM (
               (SELECT bucket, event, count FROM event_counts_day WHERE count > 0
@@ -81,9 +65,9 @@ import TrackerTestSupport
                EXCEPT SELECT (timestamp AT TIME ZONE 'UTC')::date::timestamptz, '*',
                              count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1)) AS d
             """
-        #expect(try await database.scalar(.init(unsafeSQL: minuteMismatches)) == 0)
+        #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.minuteCountMismatches)) == 0)
         #expect(try await database.scalar(.init(unsafeSQL: coarseMismatches)) == 0)
-        #expect(try await database.scalar(.init(unsafeSQL: dayMismatches)) == 0)
+        #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.activeDayMismatches)) == 0)
         try await database.drop()
     }
 

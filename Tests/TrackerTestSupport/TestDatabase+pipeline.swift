@@ -66,3 +66,25 @@ extension TestDatabase {
         }
     }
 }
+
+extension TestDatabase {
+    /// Minute-rollup rows that disagree with the same counts computed over `events`, both ways.
+    public static let minuteCountMismatches = """
+        SELECT count(*)::int FROM (
+          (SELECT bucket, event, count FROM event_counts_minute
+           EXCEPT SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2)
+          UNION ALL
+          (SELECT date_trunc('minute', timestamp), coalesce(event, ''), count(*) FROM events GROUP BY 1, 2
+           EXCEPT SELECT bucket, event, count FROM event_counts_minute)) AS d
+        """
+
+    /// (day, person) rows that disagree with the people active in `events`, both ways.
+    public static let activeDayMismatches = """
+        SELECT count(*)::int FROM (
+          (SELECT day, person FROM active_people_daily
+           EXCEPT SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events)
+          UNION ALL
+          (SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events
+           EXCEPT SELECT day, person FROM active_people_daily)) AS d
+        """
+}
