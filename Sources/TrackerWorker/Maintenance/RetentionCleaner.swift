@@ -17,9 +17,19 @@ struct RetentionCleaner: MaintenanceTask {
     func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String {
         let cutoff = UTCDay(now).adding(days: -retentionDays)
         let dropped = try await PartitionStore.drop(before: cutoff, on: connection, logger: logger)
-        try await connection.query("DELETE FROM event_counts_minute WHERE bucket < \(cutoff.start)", logger: logger)
-        try await connection.query(
-            "DELETE FROM active_people_daily WHERE day < \(cutoff.description)::date", logger: logger)
+        var time = PostgresBindings()
+        time.append(cutoff.start)
+        var day = PostgresBindings()
+        day.append(cutoff.description)
+        // Table names are constants of these lists.
+        for table in ["event_counts_minute", "event_counts_hour", "event_counts_day", "event_totals"] {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE bucket < $1", binds: time), logger: logger)
+        }
+        for table in ["active_people_daily", "active_people_counts"] {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE day < $1::date", binds: day), logger: logger)
+        }
         onDropped(cutoff)
         return dropped.isEmpty
             ? "nothing older than \(cutoff)" : "dropped \(dropped.map(\.description).joined(separator: ", "))"

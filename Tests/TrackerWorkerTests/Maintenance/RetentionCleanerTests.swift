@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Synchronization
 import Testing
 import TrackerCore
@@ -15,9 +16,21 @@ import TrackerTestSupport
         let kept = today.adding(days: -29)
         try await database.withConnection { connection in
             for day in [old, kept] { try await PartitionStore.create(day, on: connection, logger: database.logger) }
+            var days = PostgresBindings()
+            days.append(old.start)
+            days.append(kept.start)
+            for table in ["event_counts_minute", "event_counts_hour", "event_counts_day"] {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1, 'E', 3), ($2, 'E', 4)", binds: days),
+                    logger: database.logger)
+            }
             try await connection.query(
-                "INSERT INTO event_counts_minute VALUES (\(old.start), 'E', 3), (\(kept.start), 'E', 4)",
+                "INSERT INTO event_totals VALUES ('day', \(old.start), 3), ('day', \(kept.start), 4)",
                 logger: database.logger)
+            try await connection.query(
+                """
+                INSERT INTO active_people_counts VALUES (\(old.description)::date, 3), (\(kept.description)::date, 4)
+                """, logger: database.logger)
         }
         let forgotten = Forgotten()
         let cleaner = RetentionCleaner(retentionDays: 30) { day in forgotten.day.withLock { $0 = day } }
@@ -25,7 +38,12 @@ import TrackerTestSupport
         #expect(result == "dropped \(old)")
         let days = try await database.withConnection { try await PartitionStore.list(on: $0, logger: database.logger) }
         #expect(days == [kept])
-        #expect(try await database.scalar("SELECT coalesce(sum(count), 0)::int FROM event_counts_minute") == 4)
+        for table in ["event_counts_minute", "event_counts_hour", "event_counts_day", "event_totals"] {
+            #expect(
+                try await database.scalar(.init(unsafeSQL: "SELECT coalesce(sum(count), 0)::int FROM \(table)")) == 4,
+                "\(table) keeps only the kept day")
+        }
+        #expect(try await database.scalar("SELECT coalesce(sum(people), 0)::int FROM active_people_counts") == 4)
         #expect(forgotten.day.withLock { $0 } == today.adding(days: -30))
         try await database.drop()
     }
