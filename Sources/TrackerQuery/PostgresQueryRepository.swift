@@ -200,11 +200,11 @@ public struct PostgresQueryRepository: QueryRepository {
     {
         let name = interval.rawValue
         let query: PostgresQuery
-        if fromView {
+        if fromView, let view = interval.view {
             // The view's name comes from a closed enum, not from input.
             query = """
                 SELECT bucket::timestamp AT TIME ZONE 'UTC', people
-                FROM \(unescaped: interval.view ?? "active_people_weekly") AS v(bucket, people)
+                FROM \(unescaped: view) AS v(bucket, people)
                 WHERE bucket >= date_trunc(\(name), \(from) AT TIME ZONE 'UTC')::date
                   AND bucket::timestamp < \(to) AT TIME ZONE 'UTC'
                 ORDER BY 1
