@@ -180,20 +180,19 @@ public struct CollectorController: Sendable {
             throw .unavailable("collector_overloaded", "The collector is at capacity; retry shortly.", retryAfter: 1)
         } catch StagingError.shuttingDown {
             throw .unavailable("shutting_down", "The collector is shutting down; retry.", retryAfter: 1)
+        } catch StagingError.unstorable(let reason) {
+            throw .badRequest("unstorable_message", "PostgreSQL cannot store this request's messages: \(reason)")
         } catch {
             throw .unavailable("database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
         }
         metrics.accepted(rows.count, source: rows.first?.source ?? source.name)
     }
 
-    /// The messageId to stage: an empty one counts as missing (or every such message would be one
-    /// duplicate of the first), and NUL (from a `\u0000` escape) becomes U+FFFD, as PostgreSQL's
-    /// text cannot hold it and would fail the whole group commit, other clients' rows included. The
-    /// worker refuses a message with NUL anyway (its payload holds it too).
+    /// The messageId to stage: an empty one counts as missing, or every such message would be one
+    /// duplicate of the first.
     static func storable(_ messageId: String?) -> String? {
         guard let messageId, !messageId.isEmpty else { return nil }
-        guard messageId.utf8.contains(0) else { return messageId }
-        return messageId.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+        return messageId
     }
 
     static func newMessageId() -> String { UUID().uuidString.lowercased() }

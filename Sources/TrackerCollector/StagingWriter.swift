@@ -15,6 +15,9 @@ public enum StagingError: Error, Equatable, Sendable {
     /// The last write or probe failed; requests fail fast until a probe succeeds.
     case databaseUnavailable
     case shuttingDown
+    /// PostgreSQL refused this request's own rows (answered 400): the database is fine, so neither
+    /// the other requests of its group nor later ones pay for it.
+    case unstorable(String)
 }
 
 /// Group commit: concurrent requests share one multi-row insert and one `COMMIT`.
@@ -125,6 +128,14 @@ public actor StagingWriter: Service {
     }
 
     private func flush(_ batch: [Waiter]) async {
+        await write(batch)
+        inFlight -= 1
+        wakeups.continuation.yield()
+    }
+
+    /// Writes a group; when PostgreSQL refuses its contents, writes each request alone so only the
+    /// request that holds the bad row fails.
+    private func write(_ batch: [Waiter]) async {
         let rows = batch.flatMap(\.rows)
         let start = DispatchTime.now()
         do {
@@ -136,6 +147,14 @@ public actor StagingWriter: Service {
             setDatabaseDown(false)
             for waiter in batch { waiter.continuation.resume() }
             notifications.continuation.yield()
+        } catch StagingInsertError.unstorable(let reason) {
+            flushFailures.increment()
+            guard batch.count > 1 else {
+                logger.warning("staging refused a request's rows", metadata: ["reason": "\(reason)"])
+                batch[0].continuation.resume(throwing: StagingError.unstorable(reason))
+                return
+            }
+            for waiter in batch { await write([waiter]) }
         } catch {
             flushFailures.increment()
             logger.error(
@@ -143,8 +162,6 @@ public actor StagingWriter: Service {
             setDatabaseDown(true)
             for waiter in batch { waiter.continuation.resume(throwing: StagingError.databaseUnavailable) }
         }
-        inFlight -= 1
-        wakeups.continuation.yield()
     }
 
     private func stop() {

@@ -19,8 +19,10 @@ public struct PostgresStagingRepository: StagingRepository {
         let messageId = rows.map(\.messageId)
         let payload = rows.map(\.payload)
         let envelope = rows.map { $0.envelope ?? "" }
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
+        // One statement is its own transaction: committed when the query returns, with no BEGIN and
+        // COMMIT round trips.
+        do {
+            try await client.query(
                 """
                 INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload, envelope)
                 SELECT r, s, k, NULLIF(t, ''), m, p, NULLIF(e, '')
@@ -28,7 +30,16 @@ public struct PostgresStagingRepository: StagingRepository {
                             \(messageId)::text[], \(payload)::text[], \(envelope)::text[]) AS u(r, s, k, t, m, p, e)
                 """,
                 logger: logger)
+        } catch let error as PSQLError where Self.refusesData(error) {
+            throw StagingInsertError.unstorable(error.serverInfo?[.message] ?? "data exception")
         }
+    }
+
+    /// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the server is up
+    /// and refused these rows.
+    static func refusesData(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
     }
 
     public func notifyWorkers(logger: Logger) async throws {

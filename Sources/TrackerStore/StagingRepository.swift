@@ -18,18 +18,32 @@ public struct StagedRow: Sendable, Equatable {
     public var payload: String
     public var envelope: String?
 
+    /// NUL (a client's `\u0000` escape, once decoded) becomes U+FFFD in every field: PostgreSQL's text
+    /// cannot hold it, and one such row would fail the whole group commit, other clients' rows included.
     public init(
         receivedAt: Date, source: String, kind: Kind, impliedType: String?, messageId: String, payload: String,
         envelope: String?
     ) {
         self.receivedAt = receivedAt
-        self.source = source
+        self.source = Self.storable(source)
         self.kind = kind
-        self.impliedType = impliedType
-        self.messageId = messageId
-        self.payload = payload
-        self.envelope = envelope
+        self.impliedType = impliedType.map(Self.storable)
+        self.messageId = Self.storable(messageId)
+        self.payload = Self.storable(payload)
+        self.envelope = envelope.map(Self.storable)
     }
+
+    static func storable(_ text: String) -> String {
+        guard text.utf8.contains(0) else { return text }
+        return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+    }
+}
+
+/// Why a staging insert failed.
+public enum StagingInsertError: Error, Equatable, Sendable {
+    /// PostgreSQL answered and refused the data itself (SQLSTATE class 22 or 23): the database is up, and
+    /// retrying the same rows would fail again.
+    case unstorable(String)
 }
 
 /// How far behind the workers are.
@@ -44,7 +58,8 @@ public struct StagingBacklog: Sendable, Equatable {
 
 /// Where the collector writes accepted messages.
 public protocol StagingRepository: Sendable {
-    /// Inserts `rows` in one transaction and returns once its `COMMIT` has returned.
+    /// Inserts `rows` in one transaction and returns once its `COMMIT` has returned; throws
+    /// `StagingInsertError.unstorable` when PostgreSQL refuses the rows' contents.
     func insert(_ rows: [StagedRow], logger: Logger) async throws
     /// Wakes the workers. A hint only: it carries no data.
     func notifyWorkers(logger: Logger) async throws

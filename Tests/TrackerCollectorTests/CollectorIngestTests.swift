@@ -35,6 +35,52 @@ import TrackerTestSupport
         }
     }
 
+    /// schemathesis found it: a `\u0000` in the original tracker's `source` failed the group commit,
+    /// then marked the database down for everyone.
+    @Test func nulInTheOriginalTrackersSourceIsStagedSafely() async throws {
+        try await withCollector("collector_legacy_nul") { database, client in
+            let body = #"{"userId":"u1","sessionId":"s1","eventType":"view","source":"w\u0000b"}"#
+            let status = try await client.execute(
+                uri: "/events", method: .post, headers: jsonHeaders, body: ByteBuffer(string: body)
+            ) { $0.status }
+            #expect(status == .accepted)
+            #expect(try await database.stagedRows().map(\.0) == ["w\u{FFFD}b"])
+        }
+    }
+
+    /// Rows PostgreSQL refuses cost only their own request a 400: the group's other requests are
+    /// written alone and the collector keeps taking requests. A CHECK stands in for any refusal.
+    @Test func rowsPostgresRefusesFailOnlyTheirOwnRequest() async throws {
+        try await withCollector("collector_refused") { database, client in
+            try await database.withConnection { connection in
+                try await connection.query(
+                    "ALTER TABLE ingest_staging ADD CONSTRAINT no_refused CHECK (source <> 'refused')",
+                    logger: database.logger)
+            }
+            let answers = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status, String?).self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let source = index == 7 ? "refused" : "web"
+                        let body = #"{"userId":"u\#(index)","sessionId":"s","eventType":"view","source":"\#(source)"}"#
+                        return try await client.execute(
+                            uri: "/events", method: .post, headers: jsonHeaders, body: ByteBuffer(string: body)
+                        ) { (index, $0.status, $0.json?["code"] as? String) }
+                    }
+                }
+                return try await group.reduce(into: [Int: (HTTPResponse.Status, String?)]()) { $0[$1.0] = ($1.1, $1.2) }
+            }
+            let statuses = answers.mapValues(\.0)
+            #expect(statuses[7] == .badRequest && answers[7]?.1 == "unstorable_message")
+            #expect(statuses.filter { $0.key != 7 }.values.allSatisfy { $0 == .accepted })
+            #expect(try await database.stagedCount == 19)
+            let after = try await client.execute(
+                uri: "/v1/track", method: .post, headers: jsonHeaders,
+                body: ByteBuffer(string: #"{"userId":"u","event":"E"}"#)
+            ) { $0.status }
+            #expect(after == .ok, "a refused row does not mark the database down")
+        }
+    }
+
     @Test func batchIsInStagingWhenTheAnswerComesAndWorkersAreNotified() async throws {
         try await withCollector("collector_batch", testing: .live) { database, client in
             try await database.withConnection { listener in
