@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore"], swiftSettings: testSwiftSettings),
         .testTarget(
             name: "TrackerStoreTests",
-            dependencies: ["TrackerStore", "TrackerTestSupport"],
+            dependencies: ["TrackerCore", "TrackerStore", "TrackerTestSupport"],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(

@@ -1,5 +1,10 @@
 import Synchronization
 
+/// Thrown when the connection an operation ran on closed before the operation returned.
+public struct ConnectionLost: Error, Sendable {
+    public init() {}
+}
+
 /// Thrown when an operation outlives its deadline.
 public struct DeadlineExceeded: Error, Sendable {
     public init() {}
@@ -24,23 +29,34 @@ public func withDeadline<Result: Sendable>(
 
 /// Like `withDeadline`, but does not wait for `operation` to notice its cancellation: a query whose
 /// backend was terminated was seen to never return, and a worker must not hang with it. The
-/// abandoned operation is cancelled and left to finish (or not) on its own.
+/// abandoned operation is cancelled and left to finish (or not) on its own. It is also abandoned,
+/// with `ConnectionLost`, as soon as `abandonWhen` returns; it is cancelled once the race is settled.
 public func raceAgainstDeadline<Result: Sendable>(
     _ timeout: Duration,
+    abandonWhen: (@Sendable () async throws -> Void)? = nil,
     _ operation: @Sendable @escaping () async throws -> Result
 ) async throws -> Result {
     let settled = SettledFlag()
     let work = Task { try await operation() }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
+            let watcher = abandonWhen.map { abandonWhen in
+                Task {
+                    guard (try? await abandonWhen()) != nil, settled.claim() else { return }
+                    work.cancel()
+                    continuation.resume(throwing: ConnectionLost())
+                }
+            }
             Task {
                 let result = await work.result
+                watcher?.cancel()
                 if settled.claim() { continuation.resume(with: result) }
             }
             Task {
                 try? await Task.sleep(for: timeout)
                 if settled.claim() {
                     work.cancel()
+                    watcher?.cancel()
                     continuation.resume(throwing: DeadlineExceeded())
                 }
             }

@@ -8,6 +8,12 @@ extension PostgresConnection {
         _ = try? await raceAgainstDeadline(timeout) { try await self.close() }
     }
 
+    /// Returns once the connection is closed; cancellable. It polls: awaiting `closeFuture` could
+    /// not be cancelled, and one waiter per query would pile up on a long-lived connection.
+    public func waitUntilClosed(checkingEvery interval: Duration = .milliseconds(200)) async throws {
+        while !isClosed { try await Task.sleep(for: interval) }
+    }
+
     /// Starts closing without waiting, for synchronous code such as a cancellation handler; queries
     /// in flight then fail instead of waiting on the server.
     public func startClosing() {

@@ -65,12 +65,22 @@ struct MovePlan: Sendable {
                 .mapError { MessageRejection(.invalidField, $0.details.joined(separator: "; ")) }
         }
         return decoded.flatMap { message in
-            // PostgreSQL's text and jsonb cannot hold NUL; refuse instead of failing the whole batch.
-            message.containsNUL
-                ? .failure(
+            // What PostgreSQL cannot store is refused here, not left to fail the whole batch.
+            if message.containsNUL {
+                return .failure(
                     MessageRejection(
                         .invalidField, "The message contains a NUL character (\\u0000), which cannot be stored."))
-                : .success(message)
+            }
+            if [message.properties, message.context, message.traits, message.integrations].contains(
+                where: \.containsOversizedNumber)
+            {
+                return .failure(
+                    MessageRejection(
+                        .invalidField,
+                        "The message holds a number beyond what PostgreSQL stores (131,072 digits before the point, 16,383 after)."
+                    ))
+            }
+            return .success(message)
         }
     }
 

@@ -96,7 +96,11 @@ public final class Worker: Service {
                 continue
             }
             do {
-                let outcome = try await raceAgainstDeadline(configuration.moveTimeout) { [mover, limit] in
+                // A move whose connection closed under it (PostgreSQL restarted) was seen never to
+                // return: it is abandoned when the connection closes, not only at the deadline.
+                let outcome = try await raceAgainstDeadline(
+                    configuration.moveTimeout, abandonWhen: { try await connection.waitUntilClosed() }
+                ) { [mover, limit] in
                     try await DatabaseUse.shared.track { try await mover.moveBatch(limit: limit, on: connection) }
                 }
                 await connections.give(connection)

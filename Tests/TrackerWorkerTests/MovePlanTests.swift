@@ -34,6 +34,8 @@ func plan(_ rows: [ClaimedRow], retentionDays: Int = 400, maxAttempts: Int = 3) 
         (#"{"type":"track","userId":"u","event":"\#(String(repeating: "e", count: 201))"}"#, "field_too_long"),
         (#"{"type":"track","userId":["u"],"event":"E"}"#, "invalid_field"),
         (#"{"type":"track","userId":"u","event":"E","properties":{"k":"a\u0000b"}}"#, "invalid_field"),
+        (#"{"type":"track","userId":"u","event":"E","properties":{"k":[1e999999]}}"#, "invalid_field"),
+        (#"{"type":"track","userId":"u","event":"E","context":{"k":0.1e-16383}}"#, "invalid_field"),
         (#"{"type":"track","userId":"u","event":"E","timestamp":"2020-01-01T00:00:00Z"}"#, "outside_retention"),
     ])
     func refusedMessagesKeepTheirReason(_ payload: String, _ reason: String) throws {

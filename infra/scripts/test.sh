@@ -2,7 +2,8 @@
 # The full test suite: a throwaway PostgreSQL (or the server TRACKER_TEST_DATABASE_URL names), the
 # static checks, `swift test`, the real Segment/RudderStack SDKs against a live collector, the API
 # contract (OpenAPI + schemathesis), the live observability checks (promtool on /metrics, a real
-# Prometheus scraping every service) and a container smoke test. Exits non-zero on any failure.
+# Prometheus scraping every service), the short fault-injection suite and a container smoke test.
+# Exits non-zero on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -148,6 +149,10 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb"
   --web.listen-address="127.0.0.1:$prometheus_port" >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 "$venv/bin/python" infra/scripts/check-scrape.py "http://127.0.0.1:$prometheus_port"
+
+echo "== fault injection, short form: SIGKILLed workers and collector, PostgreSQL restarted, listeners terminated, backlog limit"
+# Each scenario runs on a private PostgreSQL of its own; 0 lost and 0 duplicated, or the run fails.
+python3 infra/reliability/faults.py --binary "$bin" --short
 
 echo "== container smoke test"
 await_prepared base

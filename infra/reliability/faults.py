@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Fault injection: each scenario runs SDK-like load against a fresh pipeline on a private
+PostgreSQL, breaks something on purpose, then counts acknowledged messages stored, lost and
+duplicated once the backlog has drained. Exits non-zero when any message is lost or duplicated, or
+when a scenario's own expectation (503 with Retry-After, bounded memory, recovery) fails.
+
+    python3 infra/reliability/faults.py --binary .build/release/tracker            # full, ~6 min
+    python3 infra/reliability/faults.py --binary .build/debug/tracker --short      # test command
+    python3 infra/reliability/faults.py ... --report docs/reliability.md           # rewrite the table
+"""
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pipeline import Cluster, Load, Process, migrate, verify, wait_until  # noqa: E402
+
+
+class Scenario:
+    def __init__(self, args, name, description):
+        self.args, self.name, self.description = args, name, description
+        self.notes = []
+        self.failures = []
+
+    def expect(self, condition, message):
+        if not condition:
+            self.failures.append(message)
+
+    def __enter__(self):
+        print(f"== {self.name}: {self.description}", flush=True)
+        self.cluster = Cluster()
+        migrate(self.args.binary, self.cluster.url)
+        self.processes = []
+        return self
+
+    def spawn(self, role, env=None):
+        process = Process(self.args.binary, role, self.cluster.url, env)
+        self.processes.append(process)
+        process.wait_ready()
+        return process
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.stop()
+        self.cluster.stop()
+        return False
+
+
+def load_for(args, collector, seconds=None, target=None, during=None, clients=6):
+    """Runs load until `target` messages are acknowledged (or `seconds` pass), calling `during`
+    about every 0.1 s, and returns the load."""
+    load = Load(collector.port, clients=clients, target=target).start()
+    deadline = time.monotonic() + (seconds or args.max_seconds)
+    while time.monotonic() < deadline and (target is None or load.acked_count < target):
+        if during:
+            during()
+        time.sleep(0.1)
+    load.stop()
+    return load
+
+
+def worker_kills(args):
+    with Scenario(args, "worker kill -9", f"three workers drain while one is SIGKILLed every {args.kill_every} s") as s:
+        collector = s.spawn("collector")
+        workers = [s.spawn("worker") for _ in range(3)]
+        kills = [0]
+        last = [time.monotonic()]
+
+        def chaos():
+            if time.monotonic() - last[0] >= args.kill_every:
+                victim = random.choice(workers)
+                victim.kill9()
+                victim.start()
+                kills[0] += 1
+                last[0] = time.monotonic()
+        load = load_for(args, collector, target=args.messages, during=chaos)
+        result = verify(s.cluster, load.acked, during=chaos)
+        s.expect(kills[0] > 0, "no worker was killed")
+        s.notes.append(f"{kills[0]} workers killed")
+        return s, load, result
+
+
+def collector_kill(args):
+    with Scenario(args, "collector kill -9", "the collector is SIGKILLed mid-load and restarted") as s:
+        collector = s.spawn("collector")
+        s.spawn("worker")
+        state = {"killed": False, "start": time.monotonic()}
+
+        def chaos():
+            if not state["killed"] and time.monotonic() - state["start"] > args.max_seconds / 3:
+                collector.kill9()
+                time.sleep(1)
+                collector.start()
+                state["killed"] = True
+        load = load_for(args, collector, seconds=args.max_seconds, during=chaos)
+        s.expect(state["killed"], "the collector was never killed")
+        s.notes.append(f"{load.connection_errors} refused connections retried")
+        return s, load, verify(s.cluster, load.acked)
+
+
+def postgres_restart(args):
+    with Scenario(args, "PostgreSQL restart", "pg_ctl restart -m immediate mid-load") as s:
+        collector = s.spawn("collector")
+        s.spawn("worker")
+        s.spawn("worker")
+        state = {"restarted": False, "start": time.monotonic()}
+
+        def chaos():
+            if not state["restarted"] and time.monotonic() - state["start"] > args.max_seconds / 3:
+                s.cluster.restart_immediate()
+                state["restarted"] = True
+        load = load_for(args, collector, seconds=args.max_seconds, during=chaos)
+        acked_after = load.acked_count
+        s.expect(state["restarted"], "PostgreSQL was never restarted")
+        s.expect(load.statuses.get(503, 0) > 0, "no 503 while PostgreSQL was down")
+        s.expect(load.retry_after_missing == 0, f"{load.retry_after_missing} 503s without Retry-After")
+        s.notes.append(f"{load.statuses.get(503, 0)} × 503 with Retry-After")
+        result = verify(s.cluster, load.acked)
+        s.expect(acked_after > 0, "nothing acknowledged")
+        return s, load, result
+
+
+def listener_terminations(args):
+    with Scenario(args, "listener terminated", "pg_terminate_backend on every LISTEN connection, every second") as s:
+        collector = s.spawn("collector")
+        s.spawn("worker")
+        s.spawn("worker")
+        state = {"terminated": 0, "last": time.monotonic()}
+
+        def chaos():
+            if time.monotonic() - state["last"] >= 1:
+                state["terminated"] += s.cluster.scalar(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+                state["last"] = time.monotonic()
+        load = load_for(args, collector, seconds=args.max_seconds, during=chaos)
+        s.expect(state["terminated"] > 0, "no listener connection was found to terminate")
+        s.notes.append(f"{state['terminated']} listener connections terminated")
+        # Only a notification, never the 1 s poll alone, drains within a few seconds once the
+        # listeners stop being killed: they must have reconnected.
+        return s, load, verify(s.cluster, load.acked)
+
+
+def backlog_limit(args):
+    with Scenario(args, "backlog over its limit", "no worker until staging passes TRACKER_BACKLOG_LIMIT") as s:
+        collector = s.spawn("collector", {"TRACKER_BACKLOG_LIMIT": str(args.backlog_limit)})
+        load = Load(collector.port, clients=6).start()
+        try:
+            wait_until(lambda: load.statuses.get(503, 0) > 20, args.max_seconds * 2, "503 backlog_full")
+            for _ in range(20):
+                collector.sample_rss()
+                time.sleep(0.1)
+            s.spawn("worker")
+            s.spawn("worker")
+            time.sleep(2)
+        finally:
+            load.stop()
+        collector.sample_rss()
+        s.expect(load.retry_after_missing == 0, f"{load.retry_after_missing} 503s without Retry-After")
+        s.expect(collector.peak_rss < 150, f"collector RSS {collector.peak_rss:.0f} MB")
+        s.notes.append(f"{load.statuses.get(503, 0)} × 503 with Retry-After, collector peak RSS "
+                       f"{collector.peak_rss:.0f} MB")
+        return s, load, verify(s.cluster, load.acked)
+
+
+SCENARIOS = [worker_kills, collector_kill, postgres_restart, listener_terminations, backlog_limit]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=".build/release/tracker")
+    parser.add_argument("--short", action="store_true", help="the test command's form: about a minute")
+    parser.add_argument("--report", help="rewrite the fault table in this markdown file")
+    parser.add_argument("--only", help="run only the scenarios whose function name contains this")
+    args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    args.messages = 20_000 if args.short else 100_000
+    args.kill_every = 0.5 if args.short else 2
+    args.max_seconds = 8 if args.short else 30
+    args.backlog_limit = 5_000 if args.short else 50_000
+
+    rows, failed = [], False
+    for scenario in [s for s in SCENARIOS if not args.only or args.only in s.__name__]:
+        started = time.monotonic()
+        s, load, result = scenario(args)
+        problems = s.failures + [f"{result[k]} {k}" for k in ("lost", "duplicated", "failed_events") if result[k]]
+        failed |= bool(problems)
+        row = dict(result, scenario=s.name, description=s.description, notes="; ".join(s.notes),
+                   seconds=round(time.monotonic() - started), ok=not problems, problems=problems)
+        rows.append(row)
+        print(f"   acknowledged {result['acknowledged']}, stored {result['stored']}, lost {result['lost']}, "
+              f"duplicated {result['duplicated']}, drained in {result['drain_seconds']} s; {row['notes']}"
+              + ("" if row["ok"] else f"  FAILED: {', '.join(problems)}"), flush=True)
+    if args.report:
+        write_report(args, rows)
+    sys.exit(1 if failed else 0)
+
+
+def write_report(args, rows):
+    cores = os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    lines = [
+        "<!-- faults:begin -->",
+        f"Run of {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {cores} cores, "
+        f"{memory:.0f} GiB, `{' '.join(['python3', 'infra/reliability/faults.py'] + sys.argv[1:])}`:",
+        "",
+        "| scenario | what breaks | acknowledged | stored | lost | duplicated | drain after load (s) | notes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(f"| {row['scenario']} | {row['description']} | {row['acknowledged']} | {row['stored']} | "
+                     f"{row['lost']} | {row['duplicated']} | {row['drain_seconds']} | {row['notes']} |")
+    lines.append("<!-- faults:end -->")
+    with open(args.report) as file:
+        text = file.read()
+    start, end = text.index("<!-- faults:begin -->"), text.index("<!-- faults:end -->") + len("<!-- faults:end -->")
+    with open(args.report, "w") as file:
+        file.write(text[:start] + "\n".join(lines) + text[end:])
+
+
+if __name__ == "__main__":
+    main()

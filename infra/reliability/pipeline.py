@@ -1,0 +1,255 @@
+"""A throwaway pipeline for the reliability experiments: its own PostgreSQL cluster, tracker
+processes that can be killed and restarted, and load clients that retry like an SDK.
+
+Standard library only, so the test command can run it with the system's python3.
+"""
+
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout, what, interval=0.1):
+    """Polls `condition` until it is truthy; fails naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout} s")
+        time.sleep(interval)
+
+
+def rss_mb(pid):
+    """Resident set size of a live process, in MB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class Cluster:
+    """A private PostgreSQL in a temporary folder, started with the project's own helper."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="tracker-reliability-pg.")
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/tracker?sslmode=disable"
+        self._helper(f'start_postgres "{self.dir}" {self.port}')
+        self.psql("CREATE DATABASE tracker", database="postgres")
+
+    def _helper(self, command):
+        subprocess.run(
+            ["bash", "-c", f"source {ROOT}/infra/scripts/postgres.sh && {command}"], check=True,
+            stdout=subprocess.DEVNULL)
+
+    def bindir(self):
+        out = subprocess.run(
+            ["bash", "-c", f"source {ROOT}/infra/scripts/postgres.sh && pg_bindir"], check=True,
+            capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def psql(self, sql, database="tracker", stdin=None):
+        url = self.url.replace("/tracker?", f"/{database}?")
+        out = subprocess.run(
+            [f"{self.bindir()}/psql", url, "-v", "ON_ERROR_STOP=1", "-qtAX", "-c", sql] if stdin is None
+            else [f"{self.bindir()}/psql", url, "-v", "ON_ERROR_STOP=1", "-qtAX"],
+            input=stdin, capture_output=True, text=True, timeout=120)
+        if out.returncode != 0:
+            raise RuntimeError(f"psql failed: {out.stderr.strip()}")
+        return out.stdout.strip()
+
+    def scalar(self, sql):
+        return int(self.psql(sql) or 0)
+
+    def restart_immediate(self):
+        """`pg_ctl restart -m immediate`: a crash from the clients' point of view, then recovery."""
+        user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            user + [f"{self.bindir()}/pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/server.log",
+                    "-w", "-t", "60", "-m", "immediate", "restart"],
+            check=True, stdout=subprocess.DEVNULL)
+
+    def stop(self):
+        self._helper(f'stop_postgres "{self.dir}"; rm -rf "{self.dir}"')
+
+
+def migrate(binary, database_url):
+    subprocess.run([binary, "migrate"], env=dict(os.environ, DATABASE_URL=database_url, LOG_LEVEL="warning"),
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+class Process:
+    """One `tracker` subcommand that can be SIGKILLed and started again on the same port."""
+
+    def __init__(self, binary, role, database_url, env=None):
+        self.binary, self.role, self.port = binary, role, free_port()
+        self.env = dict(os.environ, DATABASE_URL=database_url, LOG_LEVEL="warning", **(env or {}))
+        self.process = None
+        self.peak_rss = 0.0
+        self.start()
+
+    def start(self):
+        """Starts the process; its log goes to $RELIABILITY_LOGS/<role>-<port>.log when that is set."""
+        logs = os.environ.get("RELIABILITY_LOGS")
+        output = open(f"{logs}/{self.role}-{self.port}.log", "a") if logs else subprocess.DEVNULL
+        self.process = subprocess.Popen(
+            [self.binary, self.role, "--port", str(self.port), "--host", "127.0.0.1"], env=self.env,
+            stdout=output, stderr=output)
+
+    def wait_ready(self, timeout=30):
+        def ready():
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                connection.request("GET", "/readyz")
+                return connection.getresponse().status == 200
+            except OSError:
+                return False
+        wait_until(ready, timeout, f"{self.role} on port {self.port} ready")
+
+    def sample_rss(self):
+        if self.process and self.process.poll() is None:
+            self.peak_rss = max(self.peak_rss, rss_mb(self.process.pid))
+
+    def kill9(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+
+class Load:
+    """Clients sending Segment batches like an SDK: a batch is retried with the same messageIds until
+    it is acknowledged (2xx), honouring `Retry-After`. Only acknowledged messages count."""
+
+    def __init__(self, port, clients=6, batch=50, target=None, run_id=None):
+        self.port, self.clients, self.batch, self.target = port, clients, batch, target
+        self.run_id = run_id or f"r{random.randrange(1 << 30):x}"
+        self.acked = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.statuses = {}
+        self.retry_after_missing = 0
+        self.connection_errors = 0
+        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(clients)]
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self):
+        """Stops sending new batches; a batch in flight is retried until acknowledged or 60 s pass."""
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=90)
+
+    @property
+    def acked_count(self):
+        with self.lock:
+            return len(self.acked)
+
+    def _count(self, status, retry_after):
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status in (429, 503) and retry_after is None:
+                self.retry_after_missing += 1
+
+    def _client(self, number):
+        sequence = 0
+        while not self.stopping.is_set():
+            if self.target is not None and self.acked_count >= self.target:
+                return
+            ids = [f"{self.run_id}-{number}-{sequence}-{i}" for i in range(self.batch)]
+            sequence += 1
+            body = json.dumps({"batch": [
+                {"type": "track", "event": "Fault Test", "userId": f"user-{number}-{i % 7}",
+                 "messageId": message_id, "properties": {"n": i}}
+                for i, message_id in enumerate(ids)]}).encode()
+            if self._send_until_acknowledged(body):
+                with self.lock:
+                    self.acked.extend(ids)
+
+    def _send_until_acknowledged(self, body):
+        give_up = None
+        delay = 0.05
+        while True:
+            if self.stopping.is_set():
+                give_up = give_up or time.monotonic() + 60
+                if time.monotonic() > give_up:
+                    return False
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                connection.request("POST", "/v1/batch", body, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                retry_after = response.getheader("Retry-After")
+                self._count(response.status, retry_after)
+                if 200 <= response.status < 300:
+                    return True
+                if response.status < 500 and response.status != 429:
+                    raise RuntimeError(f"the collector refused a valid batch: {response.status}")
+                time.sleep(min(float(retry_after or delay), 1.0))
+            except (OSError, http.client.HTTPException):
+                with self.lock:
+                    self.connection_errors += 1
+                time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def verify(cluster, acked, drain_timeout=180, during=None):
+    """Waits until staging is empty (calling `during` meanwhile, to keep breaking things), then counts
+    acknowledged messages stored, lost and duplicated."""
+    drain_start = time.monotonic()
+
+    def drained():
+        if during:
+            during()
+        return cluster.scalar("SELECT count(*) FROM ingest_staging") == 0
+    wait_until(drained, drain_timeout, "staging drained", interval=0.25)
+    drained_in = time.monotonic() - drain_start
+    copy = "CREATE TEMP TABLE acked (message_id text);\nCOPY acked FROM STDIN;\n" + "\n".join(acked) + "\n\\.\n"
+    result = cluster.psql(None, stdin=copy + """
+        SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
+            SELECT FROM events WHERE events.message_id = acked.message_id)) FROM acked;
+        SELECT count(*), count(*) - count(DISTINCT message_id) FROM events;
+        SELECT count(*) FROM failed_events;
+        """)
+    lines = result.split("\n")
+    acknowledged, lost = (int(x) for x in lines[0].split("|"))
+    stored, duplicated = (int(x) for x in lines[1].split("|"))
+    return {
+        "acknowledged": acknowledged,
+        "stored": stored,
+        "lost": lost,
+        "duplicated": duplicated,
+        "failed_events": int(lines[2]),
+        "drain_seconds": round(drained_in, 1),
+    }
