@@ -8,16 +8,25 @@ public struct CollectorConfiguration: Sendable {
     /// Messages per second each write key may send; nil leaves rate limiting off.
     public var rateLimit: Double?
     public var staging: StagingWriter.Settings
+    /// How long a request may take to send its body: a client trickling bytes (slow loris) gets 408
+    /// and its connection closed instead of holding it forever.
+    public var bodyTimeout: Duration
+    /// Keep-alive connections with no request for this long are closed.
+    public var idleTimeout: Duration
 
     public init(
         writeKeys: WriteKeys = WriteKeys(),
         limits: IngestLimits = IngestLimits(),
         rateLimit: Double? = nil,
-        staging: StagingWriter.Settings = .init()
+        staging: StagingWriter.Settings = .init(),
+        bodyTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60)
     ) {
         self.writeKeys = writeKeys
         self.limits = limits
         self.rateLimit = rateLimit
         self.staging = staging
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
     }
 }

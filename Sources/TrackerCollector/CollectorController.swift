@@ -44,7 +44,8 @@ public struct CollectorController: Sendable {
     func batch(_ request: Request) async throws -> Response {
         let receivedAt = Date()
         let headerKey = try checkedHeaderKey(request)
-        let body = try await RequestBody.collect(request, limit: configuration.limits.maxRequestBytes)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.limits.maxRequestBytes, timeout: configuration.bodyTimeout)
         let limits = configuration.limits
         let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in
             try IngestBody.scanBatch(bytes, limits: limits)
@@ -63,7 +64,8 @@ public struct CollectorController: Sendable {
     func single(_ request: Request, type: MessageType) async throws -> Response {
         let receivedAt = Date()
         let headerKey = try checkedHeaderKey(request)
-        let body = try await RequestBody.collect(request, limit: configuration.limits.maxRequestBytes)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.limits.maxRequestBytes, timeout: configuration.bodyTimeout)
         let limits = configuration.limits
         let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in
             try IngestBody.scanMessage(bytes, type: type, limits: limits)
@@ -82,7 +84,8 @@ public struct CollectorController: Sendable {
         let receivedAt = Date()
         let headerKey = try checkedHeaderKey(request)
         let source = try authenticate(headerKey)
-        let body = try await RequestBody.collect(request, limit: configuration.limits.maxMessageBytes)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.limits.maxMessageBytes, timeout: configuration.bodyTimeout)
         let text = String(buffer: body)
         let event: LegacyEvent
         do {

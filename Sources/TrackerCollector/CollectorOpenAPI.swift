@@ -55,6 +55,9 @@ public enum CollectorOpenAPI {
                   "401": {
                     "$ref": "#/components/responses/Error"
                   },
+                  "408": {
+                    "$ref": "#/components/responses/Error"
+                  },
                   "413": {
                     "$ref": "#/components/responses/Error"
                   },
@@ -105,6 +108,9 @@ public enum CollectorOpenAPI {
                     "$ref": "#/components/responses/Error"
                   },
                   "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "408": {
                     "$ref": "#/components/responses/Error"
                   },
                   "413": {
@@ -159,6 +165,9 @@ public enum CollectorOpenAPI {
                   "401": {
                     "$ref": "#/components/responses/Error"
                   },
+                  "408": {
+                    "$ref": "#/components/responses/Error"
+                  },
                   "413": {
                     "$ref": "#/components/responses/Error"
                   },
@@ -209,6 +218,9 @@ public enum CollectorOpenAPI {
                     "$ref": "#/components/responses/Error"
                   },
                   "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "408": {
                     "$ref": "#/components/responses/Error"
                   },
                   "413": {
@@ -263,6 +275,9 @@ public enum CollectorOpenAPI {
                   "401": {
                     "$ref": "#/components/responses/Error"
                   },
+                  "408": {
+                    "$ref": "#/components/responses/Error"
+                  },
                   "413": {
                     "$ref": "#/components/responses/Error"
                   },
@@ -313,6 +328,9 @@ public enum CollectorOpenAPI {
                     "$ref": "#/components/responses/Error"
                   },
                   "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "408": {
                     "$ref": "#/components/responses/Error"
                   },
                   "413": {
@@ -367,6 +385,9 @@ public enum CollectorOpenAPI {
                   "401": {
                     "$ref": "#/components/responses/Error"
                   },
+                  "408": {
+                    "$ref": "#/components/responses/Error"
+                  },
                   "413": {
                     "$ref": "#/components/responses/Error"
                   },
@@ -414,6 +435,9 @@ public enum CollectorOpenAPI {
                     }
                   },
                   "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "408": {
                     "$ref": "#/components/responses/Error"
                   },
                   "413": {

@@ -2,10 +2,11 @@ import CompressNIO
 import Foundation
 import Hummingbird
 import TrackerHTTP
+import TrackerStore
 
 /// Reads a collector request's body: JSON only, gzip inflated with the size capped while inflating.
 enum RequestBody {
-    static func collect(_ request: Request, limit: Int) async throws(APIError) -> ByteBuffer {
+    static func collect(_ request: Request, limit: Int, timeout: Duration) async throws(APIError) -> ByteBuffer {
         if let contentType = request.headers[.contentType], !isJSON(contentType) {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
@@ -23,18 +24,34 @@ enum RequestBody {
         }
         var buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            // Raced, not awaited after cancellation: a stalled body read need not notice it.
+            buffer = try await raceAgainstDeadline(timeout) { try await request.body.collect(upTo: limit) }
+        } catch is DeadlineExceeded {
+            throw APIError(
+                .requestTimeout, code: "body_timeout",
+                message: "The request body did not arrive within \(timeout.components.seconds) s.",
+                closesConnection: true)
         } catch {
             throw tooLarge(limit)
         }
         guard gzip else { return buffer }
+        let invalid = APIError.badRequest("invalid_gzip", "The body is not valid gzip data.")
+        // A gzip stream ends with its uncompressed size mod 2^32; the inflater does not insist on
+        // reaching that trailer, so a truncated body would otherwise pass as shorter JSON.
+        guard buffer.readableBytes >= 18,
+            let declaredSize = buffer.getInteger(
+                at: buffer.writerIndex - 4, endianness: .little, as: UInt32.self)
+        else { throw invalid }
+        let inflated: ByteBuffer
         do {
-            return try buffer.decompress(with: .gzip(), maxSize: limit)
+            inflated = try buffer.decompress(with: .gzip(), maxSize: limit)
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw tooLarge(limit)
         } catch {
-            throw .badRequest("invalid_gzip", "The body is not valid gzip data.")
+            throw invalid
         }
+        guard UInt32(truncatingIfNeeded: inflated.readableBytes) == declaredSize else { throw invalid }
+        return inflated
     }
 
     static func tooLarge(_ limit: Int) -> APIError {

@@ -116,6 +116,8 @@ public struct JSONScanner {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
+            // Visitors look at the value's first byte: there must be one.
+            guard offset < bytes.count else { throw .unexpectedEnd }
             _ = try visit(&self, key)
             skipWhitespace()
             guard offset < bytes.count else { throw .unexpectedEnd }
@@ -146,6 +148,8 @@ public struct JSONScanner {
         }
         var index = 0
         while true {
+            // Visitors look at the element's first byte: there must be one.
+            guard offset < bytes.count else { throw .unexpectedEnd }
             _ = try visit(&self, index)
             index += 1
             skipWhitespace()

@@ -12,12 +12,18 @@ public struct APIError: HTTPResponseError, Sendable {
     public var message: String
     /// Seconds a client should wait before retrying (429 and 503).
     public var retryAfter: Int?
+    /// Ends the connection after the answer: the rest of the request was never read.
+    public var closesConnection: Bool
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil,
+        closesConnection: Bool = false
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.closesConnection = closesConnection
     }
 
     struct Body: Encodable {
@@ -29,6 +35,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if closesConnection { headers[.connection] = "close" }
         let data = try JSONEncoder().encode(Body(code: code, message: message))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -70,6 +70,9 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "Staging rows above which requests get 503. (env: TRACKER_BACKLOG_LIMIT, default: 1000000)")
     var backlogLimit: Int?
 
+    @Option(help: "Seconds a request may take to send its body before 408. (env: TRACKER_BODY_TIMEOUT, default: 10)")
+    var bodyTimeout: Double?
+
     func configuration() throws -> CollectorConfiguration {
         var configuration = CollectorConfiguration()
         configuration.writeKeys = try WriteKeys(parsing: writeKeys ?? environment("TRACKER_WRITE_KEYS") ?? "")
@@ -77,6 +80,9 @@ struct CollectorOptions: ParsableArguments {
         configuration.rateLimit = rate > 0 ? rate : nil
         if let limit = backlogLimit ?? environment("TRACKER_BACKLOG_LIMIT").flatMap(Int.init) {
             configuration.staging.backlogLimit = limit
+        }
+        if let seconds = bodyTimeout ?? environment("TRACKER_BODY_TIMEOUT").flatMap(Double.init), seconds > 0 {
+            configuration.bodyTimeout = .milliseconds(Int(seconds * 1000))
         }
         return configuration
     }

@@ -101,6 +101,28 @@ let oversizedRequest =
         }
     }
 
+    /// The hostile-input suite found it: the inflater returned what it had of a cut stream, so a
+    /// truncated gzip body passed as shorter JSON (or, cut at a message boundary, as a valid batch).
+    @Test func truncatedGzipIsInvalidGzip() async throws {
+        try await withCollector("collector_gzip_cut") { database, client in
+            var body = ByteBuffer(string: batchBody(count: 20))
+            let compressed = try body.compress(with: .gzip())
+            var headers = jsonHeaders
+            headers[.contentEncoding] = "gzip"
+            for cut in [1, 4, 8, 12] {
+                let truncated = compressed.getSlice(at: 0, length: compressed.readableBytes - cut)!
+                try await client.execute(uri: "/v1/batch", method: .post, headers: headers, body: truncated) {
+                    response in
+                    #expect(response.status == .badRequest && response.errorBody?.code == "invalid_gzip", "cut \(cut)")
+                }
+            }
+            try await client.execute(uri: "/v1/batch", method: .post, headers: headers, body: compressed) {
+                #expect($0.status == .ok)
+            }
+            #expect(try await database.stagedCount == 20)
+        }
+    }
+
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
         // So slow a refill that no test machine is slow enough to see one.
         let configuration = CollectorConfiguration(rateLimit: 0.001)

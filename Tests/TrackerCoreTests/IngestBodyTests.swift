@@ -20,6 +20,23 @@ func scanMessage(_ text: String, type: MessageType) throws(IngestRejection) -> S
 }
 
 @Suite struct IngestBodyTests {
+    /// The hostile-input suite found it: `{"batch":[` read past the end of the body (a crash in a
+    /// debug build). Every cut of a valid body must be refused as invalid JSON, and nothing more.
+    @Test func everyTruncationOfAValidBodyIsInvalidJSON() {
+        let batch =
+            #"{"batch":[{"type":"track","event":"E","userId":"u","properties":{"a":[1,{"b":null}]}}, {"type":"page","anonymousId":"a"}],"context":{"ip":"1"},"sentAt":"2026-01-01T00:00:00Z"}"#
+        let message = #"{"event":"E","userId":"u","context":{"x":[true,false,"s"]},"properties":{"n":-1.5e3}}"#
+        for cut in 0..<batch.utf8.count {
+            let prefix = String(batch.utf8.prefix(cut))!
+            #expect(throws: IngestRejection.self, "batch cut at \(cut)") { try scanBatch(prefix) }
+        }
+        for cut in 0..<message.utf8.count {
+            let prefix = String(message.utf8.prefix(cut))!
+            #expect(throws: IngestRejection.self, "message cut at \(cut)") { try scanMessage(prefix, type: .track) }
+            #expect(throws: JSONScanError.self, "value cut at \(cut)") { try JSONValue(parsing: prefix) }
+        }
+    }
+
     @Test func findsEachMessageAsARawSliceWithItsFields() throws {
         let text = """
             {"writeKey":"k\\u0031","sentAt":"2026-01-01T00:00:00Z","batch":[

@@ -97,7 +97,8 @@ venv=$(tools_venv)
 collector_port=$(free_port)
 query_port=$(free_port)
 worker_port=$(free_port)
-TRACKER_WRITE_KEYS="sdk-key:sdk" LOG_LEVEL=warning "$bin" collector --port "$collector_port" --host 127.0.0.1 &
+TRACKER_WRITE_KEYS="sdk-key:sdk" TRACKER_BODY_TIMEOUT=3 LOG_LEVEL=warning \
+  "$bin" collector --port "$collector_port" --host 127.0.0.1 &
 pids+=($!)
 LOG_LEVEL=warning "$bin" query --port "$query_port" --host 127.0.0.1 &
 pids+=($!)
@@ -120,6 +121,9 @@ for server in "collector:$collector_port" "query:$query_port"; do
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     -H "Authorization: Basic $(printf 'sdk-key:' | base64)")
 done
+
+echo "== hostile input against the live collector (valid traffic alongside must keep getting 2xx)"
+python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --body-timeout 3
 
 echo "== observability: promtool on every /metrics, a real Prometheus scraping the three services"
 LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Hostile input against a live collector: every case must get its 4xx with a JSON error body (or,
+for valid-but-odd JSON, its 2xx), never a 5xx, a crash or a request hanging past its timeout, while
+a steady stream of valid requests keeps getting 2xx the whole time.
+
+    python3 infra/reliability/hostile.py http://127.0.0.1:8080 [--write-key K] [--body-timeout 10] [--idle 500]
+"""
+
+import argparse
+import base64
+import gzip
+import http.client
+import json
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+MAX_REQUEST = 500 * 1024
+MAX_MESSAGE = 32 * 1024
+# Sent with every request when the collector wants a write key (--write-key).
+AUTH = {}
+
+
+def track(i=0, **extra):
+    return dict({"type": "track", "event": "Hostile", "userId": f"hostile-{i}"}, **extra)
+
+
+def batch(messages):
+    return json.dumps({"batch": messages}).encode()
+
+
+def cases():
+    """(name, path, body bytes, extra headers, expected status, expected code or None)."""
+    json_headers = {"Content-Type": "application/json"}
+    gz = dict(json_headers, **{"Content-Encoding": "gzip"})
+    yield "invalid JSON", "/v1/batch", b'{"batch":[', json_headers, 400, "invalid_json"
+    yield "invalid UTF-8", "/v1/track", b'{"userId":"\xff\xfe","event":"E"}', json_headers, 400, "invalid_json"
+    yield "raw NUL byte", "/v1/track", b'{"userId":"a\x00b","event":"E"}', json_headers, 400, "invalid_json"
+    yield "lone surrogate escape", "/v1/track", b'{"userId":"\\ud800","event":"E"}', json_headers, 400, "invalid_json"
+    yield "NUL escape", "/v1/track", b'{"userId":"a\\u0000b","event":"E"}', json_headers, 200, None
+    for shape in [b"[]", b'"text"', b"42", b"null", b'{"batch":{}}', b'{"batch":[1,2]}', b'{"batch":"x"}']:
+        yield f"top-level {shape.decode()}", "/v1/batch", shape, json_headers, 400, "invalid_shape"
+    yield "empty body", "/v1/track", b"", json_headers, 400, "invalid_json"
+    yield "gzip bomb (100 MB of zeros)", "/v1/batch", gzip.compress(b"0" * 100_000_000, 9), gz, 413, \
+        "request_too_large"
+    yield "truncated gzip", "/v1/batch", gzip.compress(batch([track()]))[:-12], gz, 400, "invalid_gzip"
+    yield "not gzip at all", "/v1/batch", b"plain text", gz, 400, "invalid_gzip"
+    filler = "x" * (MAX_MESSAGE - 200)
+    per_request = MAX_REQUEST // (MAX_MESSAGE - 100)
+    under = batch([track(i, properties={"f": filler}) for i in range(per_request)])
+    yield f"body just under {MAX_REQUEST // 1024} KB", "/v1/batch", under, json_headers, 200, None
+    over = batch([track(i, properties={"f": filler}) for i in range(per_request + 1)])
+    yield f"body just over {MAX_REQUEST // 1024} KB", "/v1/batch", over, json_headers, 413, "request_too_large"
+    just = json.dumps(track(properties={"f": ""})).encode()
+    pad = MAX_MESSAGE - len(just)
+    yield "message of exactly 32 KB", "/v1/track", json.dumps(track(properties={"f": "y" * pad})).encode(), \
+        json_headers, 200, None
+    yield "message 1 byte over 32 KB", "/v1/track", json.dumps(track(properties={"f": "y" * (pad + 1)})).encode(), \
+        json_headers, 413, "message_too_large"
+    yield "3,000-message batch", "/v1/batch", batch([track(i) for i in range(3000)]), json_headers, 413, \
+        "too_many_messages"
+    yield "2,500-message batch", "/v1/batch", batch([track(i) for i in range(2500)]), json_headers, 200, None
+    deep = b'{"batch":[{"type":"track","userId":"u","event":"E","properties":{"x":' + b"[" * 10000 + \
+        b"]" * 10000 + b"}}]}"
+    yield "10,000-deep nesting", "/v1/batch", deep, json_headers, 400, "invalid_json"
+    yield "huge numbers", "/v1/track", b'{"userId":"u","event":"E","properties":{"a":1e999999,"b":' + \
+        b"9" * 5000 + b"}}", json_headers, 200, None
+    yield "wrong content type", "/v1/track", b"<xml/>", {"Content-Type": "application/xml"}, 415, \
+        "unsupported_media_type"
+    yield "unknown encoding", "/v1/track", b"{}", dict(json_headers, **{"Content-Encoding": "br"}), 415, \
+        "unsupported_encoding"
+    yield "original tracker, array body", "/events", b"[1]", json_headers, 400, None
+    yield "unknown route", "/v1/nothing", b"{}", json_headers, 404, None
+
+
+class Steady(threading.Thread):
+    """Valid requests every 20 ms; any non-2xx or error fails the run."""
+
+    def __init__(self, host, port):
+        super().__init__(daemon=True)
+        self.host, self.port = host, port
+        self.stopping = threading.Event()
+        self.ok = 0
+        self.failures = []
+
+    def run(self):
+        body = json.dumps(track(0, event="Steady")).encode()
+        while not self.stopping.is_set():
+            try:
+                connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+                connection.request("POST", "/v1/track", body, dict({"Content-Type": "application/json"}, **AUTH))
+                status = connection.getresponse().status
+                connection.close()
+                if 200 <= status < 300:
+                    self.ok += 1
+                else:
+                    self.failures.append(f"valid request answered {status}")
+            except (OSError, http.client.HTTPException) as error:
+                self.failures.append(f"valid request failed: {error!r}")
+            time.sleep(0.02)
+
+
+def send(host, port, path, body, headers, timeout=30):
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    connection.request("POST", path, body, dict(headers, **AUTH))
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def slow_loris(host, port, body_timeout):
+    """Headers, then one body byte a second: the collector must answer 408 and close in time."""
+    started = time.monotonic()
+    with socket.create_connection((host, port)) as sock:
+        auth = "".join(f"{name}: {value}\r\n" for name, value in AUTH.items()).encode()
+        sock.sendall(b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + auth
+                     + b"Content-Length: 1000\r\n\r\n{")
+        sock.settimeout(0.5)
+        received = b""
+        while time.monotonic() - started < body_timeout + 10:
+            try:
+                sock.sendall(b" ")
+            except OSError:
+                break
+            try:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+            except socket.timeout:
+                pass
+            time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    status = int(received.split(b" ")[1]) if received.startswith(b"HTTP/1.1 ") else None
+    return status, elapsed, received
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("url")
+    parser.add_argument("--body-timeout", type=float, default=10, help="the collector's TRACKER_BODY_TIMEOUT")
+    parser.add_argument("--idle", type=int, default=500, help="idle connections to hold open at once")
+    parser.add_argument("--write-key", help="sent as the Basic username of every request")
+    args = parser.parse_args()
+    if args.write_key:
+        AUTH["Authorization"] = "Basic " + base64.b64encode(f"{args.write_key}:".encode()).decode()
+    url = urllib.parse.urlparse(args.url)
+    host, port = url.hostname, url.port
+
+    steady = Steady(host, port)
+    steady.start()
+    failures = []
+    for name, path, body, headers, expected, code in cases():
+        started = time.monotonic()
+        try:
+            status, data = send(host, port, path, body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            failures.append(f"{name}: {error!r}")
+            print(f"   FAIL {name}: {error!r}")
+            continue
+        elapsed = time.monotonic() - started
+        problem = None
+        if status >= 500:
+            problem = f"answered {status}"
+        elif status != expected:
+            problem = f"answered {status}, expected {expected}: {data[:160]!r}"
+        elif status >= 400:
+            try:
+                answer = json.loads(data)
+            except ValueError:
+                answer = None
+            if not isinstance(answer, dict) or not (answer.get("code") or answer.get("error")):
+                problem = f"{status} without a JSON error body: {data[:160]!r}"
+            elif code and answer.get("code") != code:
+                problem = f"code {answer.get('code')!r}, expected {code!r}"
+        print(f"   {'ok  ' if not problem else 'FAIL'} {name}: {status} in {elapsed * 1000:.0f} ms"
+              + (f" — {problem}" if problem else ""))
+        if problem:
+            failures.append(f"{name}: {problem}")
+
+    status, elapsed, _ = slow_loris(host, port, args.body_timeout)
+    ok = status == 408 and elapsed < args.body_timeout + 5
+    print(f"   {'ok  ' if ok else 'FAIL'} slow body (1 byte/s): {status} after {elapsed:.1f} s")
+    if not ok:
+        failures.append(f"slow body: {status} after {elapsed:.1f} s")
+
+    idle = []
+    try:
+        for _ in range(args.idle):
+            idle.append(socket.create_connection((host, port), timeout=5))
+        status, _ = send(host, port, "/v1/track", json.dumps(track(1)).encode(), {"Content-Type": "application/json"})
+        ok = status == 200
+        print(f"   {'ok  ' if ok else 'FAIL'} {len(idle)} idle connections held open: a valid request got {status}")
+        if not ok:
+            failures.append(f"with {len(idle)} idle connections a valid request got {status}")
+    except OSError as error:
+        failures.append(f"idle connections: {error!r} after {len(idle)}")
+        print(f"   FAIL idle connections: {error!r} after {len(idle)}")
+    finally:
+        for sock in idle:
+            sock.close()
+
+    steady.stopping.set()
+    steady.join()
+    failures += steady.failures[:5]
+    print(f"   valid requests alongside: {steady.ok} answered 2xx, {len(steady.failures)} not")
+    if steady.ok == 0:
+        failures.append("no valid request was answered 2xx")
+    if failures:
+        print("hostile input: FAILED\n  " + "\n  ".join(failures))
+        sys.exit(1)
+    print("hostile input: every case answered as expected")
+
+
+if __name__ == "__main__":
+    main()
