@@ -50,10 +50,12 @@ class Scenario:
         return False
 
 
-def load_for(args, collector, seconds=None, target=None, during=None, clients=6):
+def load_for(args, collector, seconds=None, target=None, during=None, clients=6, started=None):
     """Runs load until `target` messages are acknowledged (or `seconds` pass), calling `during`
-    about every 0.1 s, and returns the load."""
+    about every 0.1 s, and returns the load (also put in `started[0]` as soon as it runs)."""
     load = Load(collector.port, clients=clients, target=target).start()
+    if started is not None:
+        started[0] = load
     deadline = time.monotonic() + (seconds or args.max_seconds)
     while time.monotonic() < deadline and (target is None or load.acked_count < target):
         if during:
@@ -66,18 +68,26 @@ def load_for(args, collector, seconds=None, target=None, during=None, clients=6)
 def worker_kills(args):
     with Scenario(args, "worker kill -9", f"three workers drain while one is SIGKILLed every {args.kill_every} s") as s:
         collector = s.spawn("collector")
-        workers = [s.spawn("worker") for _ in range(3)]
+        workers = []
         kills = [0]
         last = [time.monotonic()]
 
         def chaos():
-            if time.monotonic() - last[0] >= args.kill_every:
+            # Workers start once half the messages are staged, so there is a backlog to drain
+            # while they are being killed.
+            if not workers and load_state[0] and load_state[0].acked_count >= args.messages // 2:
+                workers.extend(s.spawn("worker") for _ in range(3))
+                last[0] = time.monotonic()
+            if workers and time.monotonic() - last[0] >= args.kill_every:
                 victim = random.choice(workers)
                 victim.kill9()
                 victim.start()
                 kills[0] += 1
                 last[0] = time.monotonic()
-        load = load_for(args, collector, target=args.messages, during=chaos)
+        load_state = [None]
+        load = load_for(args, collector, target=args.messages, during=chaos, started=load_state)
+        if not workers:
+            workers.extend(s.spawn("worker") for _ in range(3))
         result = verify(s.cluster, load.acked, during=chaos)
         s.expect(kills[0] > 0, "no worker was killed")
         s.notes.append(f"{kills[0]} workers killed")

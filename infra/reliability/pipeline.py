@@ -148,8 +148,10 @@ class Load:
     """Clients sending Segment batches like an SDK: a batch is retried with the same messageIds until
     it is acknowledged (2xx), honouring `Retry-After`. Only acknowledged messages count."""
 
-    def __init__(self, port, clients=6, batch=50, target=None, run_id=None):
+    def __init__(self, port, clients=6, batch=50, target=None, run_id=None, rate=None):
+        """`rate`: events/s over all clients (open loop, batches on a fixed schedule); None: flat out."""
         self.port, self.clients, self.batch, self.target = port, clients, batch, target
+        self.interval = clients * batch / rate if rate else None
         self.run_id = run_id or f"r{random.randrange(1 << 30):x}"
         self.acked = []
         self.lock = threading.Lock()
@@ -183,7 +185,11 @@ class Load:
 
     def _client(self, number):
         sequence = 0
+        next_send = time.monotonic() + (self.interval or 0) * number / self.clients
         while not self.stopping.is_set():
+            if self.interval:
+                next_send += self.interval
+                time.sleep(max(0.0, next_send - self.interval - time.monotonic()))
             if self.target is not None and self.acked_count >= self.target:
                 return
             ids = [f"{self.run_id}-{number}-{sequence}-{i}" for i in range(self.batch)]

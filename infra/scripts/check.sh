@@ -18,6 +18,10 @@ ensure_command shellcheck shellcheck
 mapfile -t scripts < <(git ls-files '*.sh' .ci/run)
 shellcheck -x "${scripts[@]}"
 
+echo "-- Python scripts compile"
+mapfile -t pythons < <(git ls-files '*.py')
+python3 -m py_compile "${pythons[@]}"
+
 echo "-- no secrets or build output tracked"
 if git ls-files | grep -E '(^|/)\.env$|(^|/)secrets\.env$|id_rsa|private_key|\.pem$|\.key$|(^|/)\.build/|Package\.resolved$'; then
   echo "the files above must not be in git" >&2

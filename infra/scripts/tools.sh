@@ -25,3 +25,12 @@ tools_venv() {
   fi
   echo "$venv"
 }
+
+# The tools venv plus matplotlib, for the benchmark and soak charts (not needed by the tests).
+charts_venv() {
+  local venv
+  venv=$(tools_venv)
+  "$venv/bin/python" -c 'import matplotlib' 2>/dev/null \
+    || "$venv/bin/pip" install -q --disable-pip-version-check matplotlib >&2
+  echo "$venv"
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# API fuzzing, the long form of the test command's contract check: schemathesis against both
+# OpenAPI documents (300 examples per operation, stateful links included) with a real database and a
+# worker moving what the collector accepts, then the hostile-input corpus. Fails on any 5xx, any
+# answer its document does not describe, or staged rows the worker cannot move.
+#   bash infra/reliability/fuzz.sh [examples per operation, default 300] [tracker binary]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+# shellcheck source=infra/scripts/postgres.sh
+source infra/scripts/postgres.sh
+# shellcheck source=infra/scripts/tools.sh
+source infra/scripts/tools.sh
+examples=${1:-300}
+bin=$(realpath "${2:-.build/release/tracker}")
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+work=$(mktemp -d /tmp/tracker-fuzz.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop_postgres "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ensure_postgres
+pg_port=$(free_port)
+start_postgres "$work/pg" "$pg_port"
+create_database "$pg_port" fuzz
+export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/fuzz?sslmode=disable" LOG_LEVEL=warning
+"$bin" migrate >/dev/null
+venv=$(tools_venv)
+collector_port=$(free_port)
+query_port=$(free_port)
+worker_port=$(free_port)
+TRACKER_WRITE_KEYS="fuzz-key:fuzz" TRACKER_BODY_TIMEOUT=3 "$bin" collector --port "$collector_port" --host 127.0.0.1 &
+pids+=($!)
+"$bin" query --port "$query_port" --host 127.0.0.1 &
+pids+=($!)
+"$bin" worker --port "$worker_port" --host 127.0.0.1 &
+pids+=($!)
+for port in "$collector_port" "$query_port" "$worker_port"; do
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+done
+
+for port in "$collector_port" "$query_port"; do
+  echo "== schemathesis, $examples examples per operation: http://127.0.0.1:$port/openapi.json"
+  (cd "$work" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+    --url "http://127.0.0.1:$port" --max-examples "$examples" --no-color \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    -H "Authorization: Basic $(printf 'fuzz-key:' | base64)") | grep -E "passed|failed|generated|Failures|ST[0-9]"
+done
+
+echo "== hostile input"
+python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key fuzz-key --body-timeout 3
+
+echo "== everything staged is moved"
+psql_fuzz() { "$(pg_bindir)/psql" "$DATABASE_URL" -qtAX -c "$1"; }
+for _ in $(seq 1 120); do
+  [ "$(psql_fuzz "SELECT count(*) FROM ingest_staging")" = 0 ] && break
+  sleep 0.5
+done
+staged=$(psql_fuzz "SELECT count(*) FROM ingest_staging")
+echo "   staging $staged, events $(psql_fuzz "SELECT count(*) FROM events"), failed_events by reason:" \
+  "$(psql_fuzz "SELECT string_agg(reason || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT reason, count(*) n FROM failed_events GROUP BY 1) r")"
+[ "$staged" = 0 ] || { echo "staged rows the worker did not move" >&2; exit 1; }
+echo "fuzz: passed"
