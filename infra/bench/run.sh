@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The benchmark suite: every benchmark on a fresh private PostgreSQL, written to docs/benchmarks.md
+# with charts (docs/bench-*.png). Not part of the test command: it takes about 25 minutes, most of
+# it seeding 10 million events and timing the raw GROUP BY queries against them.
+#   bash infra/bench/run.sh            # full
+#   QUICK=1 bash infra/bench/run.sh    # smaller data set and shorter runs, to try the suite out
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+# shellcheck source=infra/scripts/postgres.sh
+source infra/scripts/postgres.sh
+# shellcheck source=infra/scripts/tools.sh
+source infra/scripts/tools.sh
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+quick=${QUICK:-}
+events=${quick:+200000}
+events=${events:-10000000}
+seconds=${quick:+3}
+seconds=${seconds:-10}
+out=$(mktemp -d /tmp/tracker-bench.XXXXXX)
+pg="$out/pg"
+trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
+step() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+step "1/7 release build"
+swift build -c release --product tracker >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+bin="$root/.build/release/tracker"
+venv=$(charts_venv)
+
+step "2/7 fresh PostgreSQL"
+ensure_postgres
+port=$(free_port)
+start_postgres "$pg" "$port"
+url() { echo "postgres://postgres@127.0.0.1:$port/$1?sslmode=disable"; }
+for db in ingest drain query; do
+  create_database "$port" "$db"
+  DATABASE_URL=$(url "$db") LOG_LEVEL=warning "$bin" migrate >/dev/null
+done
+export LOG_LEVEL=warning
+
+step "3/7 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
+DATABASE_URL=$(url ingest) "$bin" bench ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
+
+step "4/7 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
+DATABASE_URL=$(url drain) "$bin" bench drain --rows 200000 >"$out/drain.md"
+
+step "5/7 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
+"$venv/bin/python" infra/bench/freshness.py --binary "$bin" --seconds "$((seconds * 3))" \
+  --json "$out/freshness.json" >"$out/freshness.md"
+
+step "6/7 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
+DATABASE_URL=$(url query) "$bin" bench query --events "$events" --raw-samples 3 >"$out/query.md"
+
+step "7/7 report and charts"
+"$venv/bin/python" infra/bench/report.py "$out" docs/benchmarks.md \
+  --command "${quick:+QUICK=1 }bash infra/bench/run.sh" --postgres "$("$(pg_bindir)/postgres" --version)"
+step "wrote docs/benchmarks.md and docs/bench-*.png"
