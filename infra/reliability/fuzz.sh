@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # API fuzzing, the long form of the test command's contract check: schemathesis against both
 # OpenAPI documents (300 examples per operation, stateful links included) with a real database and a
-# worker moving what the collector accepts, then the hostile-input corpus. Fails on any 5xx, any
-# answer its document does not describe, or staged rows the worker cannot move.
-#   bash infra/reliability/fuzz.sh [examples per operation, default 300] [tracker binary]
+# worker moving what the collector accepts, then the hostile-input corpus, then libFuzzer with
+# AddressSanitizer on the JSON scanner. Fails on any 5xx, any answer its document does not describe,
+# staged rows the worker cannot move, or a fuzzer finding.
+#   bash infra/reliability/fuzz.sh [examples per operation, default 300] [tracker binary] [fuzz seconds, default 120]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -13,6 +14,7 @@ source infra/scripts/postgres.sh
 source infra/scripts/tools.sh
 examples=${1:-300}
 bin=$(realpath "${2:-.build/release/tracker}")
+fuzz_seconds=${3:-120}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 work=$(mktemp -d /tmp/tracker-fuzz.XXXXXX)
@@ -65,4 +67,17 @@ staged=$(psql_fuzz "SELECT count(*) FROM ingest_staging")
 echo "   staging $staged, events $(psql_fuzz "SELECT count(*) FROM events"), failed_events by reason:" \
   "$(psql_fuzz "SELECT string_agg(reason || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT reason, count(*) n FROM failed_events GROUP BY 1) r")"
 [ "$staged" = 0 ] || { echo "staged rows the worker did not move" >&2; exit 1; }
+echo "== libFuzzer + AddressSanitizer on the JSON scanner, $fuzz_seconds s"
+swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/TrackerCore/*.swift Tests/Fuzz/ScannerFuzzer.swift \
+  -o "$work/scanner-fuzzer"
+mkdir -p "$work/corpus"
+printf '%s' '{"batch":[{"type":"track","event":"E","userId":"u","properties":{"a":[1,2.5e3,null,true]}}]}' \
+  >"$work/corpus/batch.json"
+printf '%s' '{"userId":"u\u00e9","event":"E","context":{"ip":"1"},"messageId":"m"}' >"$work/corpus/track.json"
+fuzz_rc=0
+(cd "$work" && ./scanner-fuzzer -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 corpus \
+  >"$work/fuzzer.log" 2>&1) || fuzz_rc=$?
+grep -E "stat::number_of_executed_units|stat::peak_rss_mb|ERROR|Fatal|SUMMARY" "$work/fuzzer.log" || true
+[ "$fuzz_rc" = 0 ] || { tail -40 "$work/fuzzer.log" >&2; echo "the fuzzer found a crash" >&2; exit 1; }
+
 echo "fuzz: passed"
