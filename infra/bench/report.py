@@ -25,8 +25,13 @@ def number(cell):
     return float(cell.replace(",", "").replace("×", "").strip())
 
 
+def label(row):
+    """A row's first cell: what it measures."""
+    return next(iter(row.values()))
+
+
 def find(rows, start):
-    return next(row for row in rows if next(iter(row.values())).startswith(start))
+    return next(row for row in rows if label(row).startswith(start))
 
 
 def bar_chart(path, title, labels, values, unit, log=False, colors=None):
@@ -63,7 +68,7 @@ def main():
     drain = table(drain_md)
     sql, one, two = find(drain, "SQL-only"), find(drain, "1 worker"), find(drain, "2 worker")
     query = table(query_md)
-    aggregates = [row for row in query if not row["read (30 days)"].startswith("per-person")]
+    aggregates = [row for row in query if not label(row).startswith("per-person")]
     person = find(query, "per-person")
     fresh_1000 = freshness["results"][0]
     rss = freshness["rss"]
@@ -101,7 +106,7 @@ def main():
               "events/s", colors=["tab:gray", "tab:green", "tab:green"])
     labels, values, colors = [], [], []
     for row in query:
-        name = row["read (30 days)"]
+        name = label(row)
         labels += [f"{name} — API p50", f"{name} — raw p50"]
         values += [number(row["API p50 ms"]), number(row["raw query p50 ms"])]
         colors += ["tab:blue", "tab:gray"]

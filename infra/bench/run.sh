@@ -19,7 +19,7 @@ events=${events:-10000000}
 seconds=${quick:+3}
 seconds=${seconds:-10}
 out=$(mktemp -d /tmp/tracker-bench.XXXXXX)
-pg="$out/pg"
+pg=$(mktemp -d /tmp/tracker-bench-pg.XXXXXX)  # its own folder: the server's user cannot enter $out
 trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
 step() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 

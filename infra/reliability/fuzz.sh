@@ -18,17 +18,18 @@ fuzz_seconds=${3:-120}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 work=$(mktemp -d /tmp/tracker-fuzz.XXXXXX)
+pg=$(mktemp -d /tmp/tracker-fuzz-pg.XXXXXX)  # its own folder: the server's user cannot enter $work
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  stop_postgres "$work/pg"
-  rm -rf "$work"
+  stop_postgres "$pg"
+  rm -rf "$work" "$pg"
 }
 trap cleanup EXIT
 
 ensure_postgres
 pg_port=$(free_port)
-start_postgres "$work/pg" "$pg_port"
+start_postgres "$pg" "$pg_port"
 create_database "$pg_port" fuzz
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/fuzz?sslmode=disable" LOG_LEVEL=warning
 "$bin" migrate >/dev/null
