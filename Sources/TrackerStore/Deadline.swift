@@ -47,18 +47,18 @@ public func raceAgainstDeadline<Result: Sendable>(
                     continuation.resume(throwing: ConnectionLost())
                 }
             }
-            Task {
-                let result = await work.result
+            let deadline = Task {
+                guard (try? await Task.sleep(for: timeout)) != nil, settled.claim() else { return }
+                work.cancel()
                 watcher?.cancel()
-                if settled.claim() { continuation.resume(with: result) }
+                continuation.resume(throwing: DeadlineExceeded())
             }
             Task {
-                try? await Task.sleep(for: timeout)
-                if settled.claim() {
-                    work.cancel()
-                    watcher?.cancel()
-                    continuation.resume(throwing: DeadlineExceeded())
-                }
+                let result = await work.result
+                // Without this, every call would leave a task sleeping out the whole timeout.
+                deadline.cancel()
+                watcher?.cancel()
+                if settled.claim() { continuation.resume(with: result) }
             }
             settled.onCancel = { if settled.claim() { continuation.resume(throwing: CancellationError()) } }
         }

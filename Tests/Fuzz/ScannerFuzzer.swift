@@ -14,7 +14,9 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let parsed = Result { () throws(JSONScanError) in try JSONValue(parsing: buffer) }
     _ = Result { () throws(IngestRejection) in try IngestBody.scanBatch(buffer, limits: IngestLimits()) }
     for type in MessageType.allCases {
-        _ = Result { () throws(IngestRejection) in try IngestBody.scanMessage(buffer, type: type, limits: IngestLimits()) }
+        _ = Result { () throws(IngestRejection) in
+            try IngestBody.scanMessage(buffer, type: type, limits: IngestLimits())
+        }
     }
     if case .success(let value) = parsed, case .object = value {
         // What the parser accepts as an object, the single-message scanner must not call invalid JSON.

@@ -69,8 +69,9 @@ echo "   staging $staged, events $(psql_fuzz "SELECT count(*) FROM events"), fai
   "$(psql_fuzz "SELECT string_agg(reason || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT reason, count(*) n FROM failed_events GROUP BY 1) r")"
 [ "$staged" = 0 ] || { echo "staged rows the worker did not move" >&2; exit 1; }
 echo "== libFuzzer + AddressSanitizer on the JSON scanner, $fuzz_seconds s"
+# The linker's notes about ASan's local symbols are noise: shown only when the build fails.
 swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/TrackerCore/*.swift Tests/Fuzz/ScannerFuzzer.swift \
-  -o "$work/scanner-fuzzer"
+  -o "$work/scanner-fuzzer" >"$work/fuzzer-build.log" 2>&1 || { cat "$work/fuzzer-build.log" >&2; exit 1; }
 mkdir -p "$work/corpus"
 printf '%s' '{"batch":[{"type":"track","event":"E","userId":"u","properties":{"a":[1,2.5e3,null,true]}}]}' \
   >"$work/corpus/batch.json"
