@@ -16,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reliability"))
-from pipeline import Cluster, Load, Process, migrate, verify  # noqa: E402
+from pipeline import Cluster, Load, measure_maximum, start_pipeline  # noqa: E402
 
 
 def percentile(values, p):
@@ -74,25 +74,11 @@ def main():
     cluster = Cluster()
     processes = []
     try:
-        migrate(binary, cluster.url)
-        collector = Process(binary, "collector", cluster.url)
-        workers = [Process(binary, "worker", cluster.url) for _ in range(2)]
-        query = Process(binary, "query", cluster.url)
+        collector, workers, query = start_pipeline(binary, cluster)
         processes = [collector, *workers, query]
-        for process in processes:
-            process.wait_ready()
-
-        stored_before = cluster.scalar("SELECT count(*) FROM events")
-        started = time.monotonic()
-        load = Load(collector.port, clients=8).start()
-        time.sleep(20)
-        elapsed = time.monotonic() - started
-        stored = cluster.scalar("SELECT count(*) FROM events") - stored_before
-        load.stop()
-        maximum = min(load.acked_count / elapsed, stored / elapsed)
-        verify(cluster, load.acked)
+        maximum, acknowledged = measure_maximum(cluster, collector, 20)
         print(f"   maximum sustainable rate: {maximum:.0f} stored events/s "
-              f"(acknowledged {load.acked_count / elapsed:.0f}/s)", file=sys.stderr, flush=True)
+              f"(acknowledged {acknowledged:.0f}/s)", file=sys.stderr, flush=True)
 
         results = []
         for label, rate in (("1,000 events/s", 1000), ("80% of the maximum", 0.8 * maximum)):

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pipeline import Cluster, Load, Process, migrate, verify, wait_until  # noqa: E402
+from pipeline import Cluster, Load, Process, migrate, replace_section, verify, wait_until  # noqa: E402
 
 
 class Scenario:
@@ -214,7 +214,6 @@ def write_report(args, rows):
     cores = os.cpu_count()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [
-        "<!-- faults:begin -->",
         f"Run of {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {cores} cores, "
         f"{memory:.0f} GiB, `{' '.join(['python3', 'infra/reliability/faults.py'] + sys.argv[1:])}`:",
         "",
@@ -224,12 +223,7 @@ def write_report(args, rows):
     for row in rows:
         lines.append(f"| {row['scenario']} | {row['description']} | {row['acknowledged']} | {row['stored']} | "
                      f"{row['lost']} | {row['duplicated']} | {row['drain_seconds']} | {row['notes']} |")
-    lines.append("<!-- faults:end -->")
-    with open(args.report) as file:
-        text = file.read()
-    start, end = text.index("<!-- faults:begin -->"), text.index("<!-- faults:end -->") + len("<!-- faults:end -->")
-    with open(args.report, "w") as file:
-        file.write(text[:start] + "\n".join(lines) + text[end:])
+    replace_section(args.report, "faults", lines)
 
 
 if __name__ == "__main__":

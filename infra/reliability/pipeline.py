@@ -259,3 +259,39 @@ def verify(cluster, acked, drain_timeout=180, during=None):
         "failed_events": int(lines[2]),
         "drain_seconds": round(drained_in, 1),
     }
+
+
+def start_pipeline(binary, cluster, workers=2):
+    """A migrated database with a collector, `workers` workers and the query API, all ready."""
+    migrate(binary, cluster.url)
+    collector = Process(binary, "collector", cluster.url)
+    replicas = [Process(binary, "worker", cluster.url) for _ in range(workers)]
+    query = Process(binary, "query", cluster.url)
+    for process in [collector, *replicas, query]:
+        process.wait_ready()
+    return collector, replicas, query
+
+
+def measure_maximum(cluster, collector, seconds):
+    """Flat-out load for `seconds`: the maximum sustainable rate is what is both acknowledged and
+    stored per second. Waits for the backlog to drain before returning (maximum, acknowledged/s)."""
+    stored_before = cluster.scalar("SELECT count(*) FROM events")
+    started = time.monotonic()
+    load = Load(collector.port, clients=8).start()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - started
+    stored = cluster.scalar("SELECT count(*) FROM events") - stored_before
+    load.stop()
+    verify(cluster, load.acked)
+    acknowledged = load.acked_count / elapsed
+    return min(acknowledged, stored / elapsed), acknowledged
+
+
+def replace_section(path, name, lines):
+    """Rewrites what lies between `<!-- name:begin -->` and `<!-- name:end -->` in a Markdown file."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    with open(path) as file:
+        text = file.read()
+    start, stop = text.index(begin), text.index(end) + len(end)
+    with open(path, "w") as file:
+        file.write(text[:start] + "\n".join([begin, *lines, end]) + text[stop:])

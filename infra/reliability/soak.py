@@ -16,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pipeline import Cluster, Load, Process, migrate, rss_mb, verify  # noqa: E402
+from pipeline import Cluster, Load, measure_maximum, replace_section, rss_mb, start_pipeline, verify  # noqa: E402
 
 
 def slope_per_minute(samples, key):
@@ -45,28 +45,12 @@ def main():
     processes = []
     failures = []
     try:
-        migrate(binary, cluster.url)
-        collector = Process(binary, "collector", cluster.url)
-        workers = [Process(binary, "worker", cluster.url) for _ in range(2)]
-        query = Process(binary, "query", cluster.url)
+        collector, workers, query = start_pipeline(binary, cluster)
         processes = [collector, *workers, query]
-        for process in processes:
-            process.wait_ready()
-
         print(f"== calibrating: flat out for {args.calibrate_seconds:.0f} s", flush=True)
-        stored_before = cluster.scalar("SELECT count(*) FROM events")
-        started = time.monotonic()
-        load = Load(collector.port, clients=8).start()
-        time.sleep(args.calibrate_seconds)
-        elapsed = time.monotonic() - started
-        stored = cluster.scalar("SELECT count(*) FROM events") - stored_before
-        load.stop()
-        acked_rate = load.acked_count / elapsed
-        stored_rate = stored / elapsed
-        maximum = min(acked_rate, stored_rate)
-        verify(cluster, load.acked)
+        maximum, acked_rate = measure_maximum(cluster, collector, args.calibrate_seconds)
         rate = maximum / 2
-        print(f"   acknowledged {acked_rate:.0f}/s, stored {stored_rate:.0f}/s: soaking at {rate:.0f} events/s",
+        print(f"   acknowledged {acked_rate:.0f}/s, maximum sustainable {maximum:.0f}/s: soaking at {rate:.0f} events/s",
               flush=True)
 
         print(f"== soak: {args.minutes:g} minutes at {rate:.0f} events/s", flush=True)
@@ -156,7 +140,6 @@ def report(args, samples, rate, maximum, achieved, result, errors, trends, failu
     peak = {key: max(s[key] for s in samples) for key in ("collector_mb", "worker_mb", "query_mb", "staging_mb",
                                                             "backlog")}
     lines = [
-        "<!-- soak:begin -->",
         f"Run of {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
         f"`python3 infra/reliability/soak.py {' '.join(sys.argv[1:])}`. Maximum sustainable rate measured "
         f"first in the same run: {maximum:.0f} stored events/s; the soak held {achieved:.0f} events/s.",
@@ -174,13 +157,8 @@ def report(args, samples, rate, maximum, achieved, result, errors, trends, failu
         + ("Verdict: **passed**." if not failures else "Verdict: **failed** — " + "; ".join(failures) + "."),
         "",
         "![soak](soak.png)",
-        "<!-- soak:end -->",
     ]
-    with open(args.report) as file:
-        text = file.read()
-    start, end = text.index("<!-- soak:begin -->"), text.index("<!-- soak:end -->") + len("<!-- soak:end -->")
-    with open(args.report, "w") as file:
-        file.write(text[:start] + "\n".join(lines) + text[end:])
+    replace_section(args.report, "soak", lines)
 
 
 if __name__ == "__main__":
