@@ -113,7 +113,7 @@ def collector_kill(args):
 
 
 def postgres_restart(args):
-    with Scenario(args, "PostgreSQL restart", "pg_ctl restart -m immediate mid-load") as s:
+    with Scenario(args, "PostgreSQL restart", "pg_ctl stop -m immediate mid-load, 7 s down, started again") as s:
         collector = s.spawn("collector")
         s.spawn("worker")
         s.spawn("worker")

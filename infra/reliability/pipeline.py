@@ -82,13 +82,16 @@ class Cluster:
     def scalar(self, sql):
         return int(self.psql(sql) or 0)
 
-    def restart_immediate(self):
-        """`pg_ctl restart -m immediate`: a crash from the clients' point of view, then recovery."""
+    def restart_immediate(self, down_seconds=7.0):
+        """`pg_ctl stop -m immediate` (a crash from the clients' point of view), `down_seconds` with no
+        server — longer than the collector's 5 s flush timeout, so clients must see it (a bare restart is
+        ridden out by requests waiting for a connection) — then a start with crash recovery."""
         user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         subprocess.run(
-            user + [f"{self.bindir()}/pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/server.log",
-                    "-w", "-t", "60", "-m", "immediate", "restart"],
+            user + [f"{self.bindir()}/pg_ctl", "-D", f"{self.dir}/data", "-w", "-m", "immediate", "stop"],
             check=True, stdout=subprocess.DEVNULL)
+        time.sleep(down_seconds)
+        self._helper(f'start_postgres "{self.dir}" {self.port}')
 
     def stop(self):
         self._helper(f'stop_postgres "{self.dir}"; rm -rf "{self.dir}"')
