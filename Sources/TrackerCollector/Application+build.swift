@@ -34,7 +34,10 @@ public func buildCollectorApplication(
         controller: controller, readiness: databaseReadiness(client: client, logger: logger))
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [BodyDeadlineHandler(timeout: configuration.bodyTimeout)],
+                idleTimeout: .init(configuration.idleTimeout))),
         configuration: .init(address: address, serverName: "tracker-collector"),
         services: [writer],
         logger: logger)

@@ -54,7 +54,7 @@ public struct CollectorController: Sendable {
         let rows = zip(scanned.messages, payloads).map { message, payload in
             StagedRow(
                 receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: nil,
-                messageId: Self.storable(message.messageId) ?? Self.newMessageId(), payload: payload,
+                messageId: Self.storable(message.messageId) ?? MessageID.next(), payload: payload,
                 envelope: scanned.envelope)
         }
         try await stage(rows, source: source)
@@ -74,7 +74,7 @@ public struct CollectorController: Sendable {
         let rows = zip(scanned.messages, payloads).map { message, payload in
             StagedRow(
                 receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: type.rawValue,
-                messageId: Self.storable(message.messageId) ?? Self.newMessageId(), payload: payload, envelope: nil)
+                messageId: Self.storable(message.messageId) ?? MessageID.next(), payload: payload, envelope: nil)
         }
         try await stage(rows, source: source)
         return Response.json(#"{"success":true}"#)
@@ -96,7 +96,7 @@ public struct CollectorController: Sendable {
         } catch let error as JSONScanError {
             throw LegacyPayloadError(details: ["The body is not valid JSON: \(error.description)"])
         }
-        let eventId = Self.newMessageId()
+        let eventId = MessageID.next()
         let row = StagedRow(
             receivedAt: receivedAt, source: event.source ?? source.name, kind: .legacy, impliedType: nil,
             messageId: eventId, payload: text, envelope: nil)
@@ -197,8 +197,6 @@ public struct CollectorController: Sendable {
         guard let messageId, !messageId.isEmpty else { return nil }
         return messageId
     }
-
-    static func newMessageId() -> String { UUID().uuidString.lowercased() }
 }
 
 /// The original tracker's 400: `{"error":"Invalid payload","details":[…],"required":[…]}`.

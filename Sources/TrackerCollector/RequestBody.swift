@@ -24,9 +24,9 @@ enum RequestBody {
         }
         var buffer: ByteBuffer
         do {
-            // Raced, not awaited after cancellation: a stalled body read need not notice it.
-            buffer = try await raceAgainstDeadline(timeout) { try await request.body.collect(upTo: limit) }
-        } catch is DeadlineExceeded {
+            // A body that stalls ends with `BodyDeadlineExceeded`, thrown in by `BodyDeadlineHandler`.
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is BodyDeadlineExceeded {
             throw APIError(
                 .requestTimeout, code: "body_timeout",
                 message: "The request body did not arrive within \(timeout.components.seconds) s.",
@@ -62,6 +62,8 @@ enum RequestBody {
 
     /// `application/json`, `application/*+json`, `text/json`, and `text/plain` that browser beacons send.
     static func isJSON(_ contentType: String) -> Bool {
+        // What nearly every client sends, answered without splitting and lowercasing.
+        if contentType == "application/json" || contentType == "application/json; charset=utf-8" { return true }
         let mediaType =
             contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return mediaType == "application/json" || mediaType == "text/json" || mediaType == "text/plain"
