@@ -123,6 +123,7 @@ let package = Package(
                 "TrackerCore", "TrackerCollector", "TrackerStore", "TrackerHTTP", "TrackerWorker", "TrackerQuery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

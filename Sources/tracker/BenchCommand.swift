@@ -20,11 +20,14 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Seconds of warm-up per scenario.")
         var warmup = 2
 
+        @Option(help: "Rounds of all scenarios in turn; each scenario reports its median round.")
+        var rounds = 3
+
         func run() async throws {
             let logger = try options.bootstrap(label: "tracker.bench")
             let benchmark = IngestBenchmark(
                 database: try options.database(), duration: .seconds(seconds), warmup: .seconds(warmup),
-                logger: logger)
+                rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
     }
@@ -32,16 +35,24 @@ struct BenchCommand: AsyncParsableCommand {
     struct Drain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Worker throughput: drain a staged backlog vs. a SQL-only move of the same rows.",
-            discussion: "Uses DATABASE_URL and truncates the pipeline's tables there: give it a database of its own.")
+            discussion: """
+                Uses DATABASE_URL and truncates the pipeline's tables there (with --onto-stored, only staging; \
+                the drained events stay): give it a database of its own.
+                """)
 
         @OptionGroup var options: GlobalOptions
 
         @Option(help: "Staged events to drain.")
         var rows = 200_000
 
+        @Flag(help: "Drain onto the events already stored there (e.g. after bench query) instead of emptying it.")
+        var ontoStored = false
+
         func run() async throws {
             let logger = try options.bootstrap(label: "tracker.bench")
-            print(try await DrainBenchmark(database: try options.database(), rows: rows, logger: logger).run())
+            let benchmark = DrainBenchmark(
+                database: try options.database(), rows: rows, ontoStored: ontoStored, logger: logger)
+            print(try await benchmark.run())
         }
     }
 
