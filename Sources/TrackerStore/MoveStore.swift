@@ -103,16 +103,23 @@ public enum MoveStore {
 
     /// Claims and deletes up to `limit` staged rows, oldest first, skipping rows other workers hold.
     /// A rollback puts them back.
+    ///
+    /// Two statements, not one `DELETE … USING (SELECT … FOR UPDATE SKIP LOCKED)`: a queue's
+    /// statistics are always stale, and after an ANALYZE of a nearly empty staging table the joined
+    /// form was planned as a nested loop rescanning the claimed rows for every staged row — minutes
+    /// per batch once a backlog built up (found by the soak). Neither statement here has a plan
+    /// worse than one pass over the table.
     public static func claim(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRow]
     {
+        var ids: [Int64] = []
+        let locked = try await connection.query(
+            "SELECT id FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED", logger: logger)
+        for try await id in locked.decode(Int64.self) { ids.append(id) }
+        guard !ids.isEmpty else { return [] }
         let rows = try await connection.query(
             """
-            WITH claimed AS (
-                SELECT id FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            )
-            DELETE FROM ingest_staging AS s USING claimed WHERE s.id = claimed.id
-            RETURNING s.id, s.received_at, s.source, s.kind, s.implied_type, s.message_id, s.payload, s.envelope,
-                      s.attempts
+            DELETE FROM ingest_staging WHERE id = ANY(\(ids))
+            RETURNING id, received_at, source, kind, implied_type, message_id, payload, envelope, attempts
             """,
             logger: logger)
         var claimed: [ClaimedRow] = []

@@ -35,6 +35,9 @@ as_pg_user() {
 }
 
 # start_postgres DIR PORT: creates the cluster on first use, starts it, waits until it accepts connections.
+# Checkpoints are spaced out (max_wal_size, checkpoint_timeout) as on any write-heavy server: at the
+# 1 GB default a sustained ingest checkpointed every few seconds, and each checkpoint makes the next
+# write to every page log the whole page. Commits stay durable (fsync, synchronous_commit on).
 start_postgres() {
   local dir=$1 port=$2 bin
   bin=$(pg_bindir)
@@ -46,7 +49,8 @@ start_postgres() {
   fi
   if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB \
+      -c max_wal_size=8GB -c checkpoint_timeout=15min" \
       >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
   fi
   for _ in $(seq 1 60); do
