@@ -15,6 +15,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Days events are kept. (env: TRACKER_RETENTION_DAYS, default: 400)")
     var retentionDays: Int?
 
+    @Option(
+        help:
+            "Seconds between refreshes of the weekly/monthly active-people views. (env: TRACKER_VIEW_REFRESH_SECONDS, default: 60)"
+    )
+    var viewRefreshSeconds: Int?
+
     func configuration() throws -> WorkerConfiguration {
         var configuration = WorkerConfiguration()
         func value(_ flag: Int?, _ name: String) -> Int? { flag ?? environment(name).flatMap(Int.init) }
@@ -22,9 +28,14 @@ struct WorkerOptions: ParsableArguments {
         if let count = value(workerConcurrency, "TRACKER_WORKER_CONCURRENCY") { configuration.concurrency = count }
         if let days = value(dedupeWindowDays, "TRACKER_DEDUPE_WINDOW_DAYS") { configuration.dedupeWindowDays = days }
         if let days = value(retentionDays, "TRACKER_RETENTION_DAYS") { configuration.retentionDays = days }
+        let refresh = value(viewRefreshSeconds, "TRACKER_VIEW_REFRESH_SECONDS")
+        if let refresh { configuration.viewRefreshInterval = .seconds(refresh) }
         guard configuration.batchSize > 0, configuration.concurrency > 0, configuration.retentionDays > 0,
-            configuration.dedupeWindowDays > 0
-        else { throw ValidationError("batch size, concurrency, retention and dedupe window must be positive") }
+            configuration.dedupeWindowDays > 0, refresh ?? 1 > 0
+        else {
+            throw ValidationError(
+                "batch size, concurrency, retention, dedupe window and view refresh interval must be positive")
+        }
         return configuration
     }
 }
