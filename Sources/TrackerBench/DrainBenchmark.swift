@@ -125,28 +125,7 @@ public struct DrainBenchmark: Sendable {
             ), input AS (
                 SELECT date_trunc('minute', timestamp, 'UTC') AS b, coalesce(event, '') AS e, count(*) AS n
                 FROM stored GROUP BY 1, 2
-            ), minute AS (
-                INSERT INTO event_counts_minute AS c (bucket, event, count)
-                SELECT b, e, n FROM input ORDER BY b, e
-                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1
-            ), hour AS (
-                INSERT INTO event_counts_hour AS c (bucket, event, count)
-                SELECT date_trunc('hour', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1
-            ), day AS (
-                INSERT INTO event_counts_day AS c (bucket, event, count)
-                SELECT date_trunc('day', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1
-            ), totals AS (
-                INSERT INTO event_totals AS t (granularity, bucket, count)
-                SELECT g, date_trunc(g, b, 'UTC'), sum(n) FROM input, unnest(ARRAY['day', 'hour', 'minute']) AS g
-                GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (granularity, bucket) DO UPDATE SET count = t.count + EXCLUDED.count
-                RETURNING 1
-            ), people AS (
+            ), \(unescaped: MoveStore.rollupUpserts), people AS (
                 INSERT INTO active_people_daily (day, person)
                 SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, user_id FROM stored ORDER BY 1, 2
                 ON CONFLICT DO NOTHING

@@ -24,10 +24,7 @@ public struct JSONLogHandler: LogHandler {
             "logger": label,
             "message": "\(event.message)",
         ]
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for (key, value) in merged { fields[key] = Self.plain(value) }
+        for (key, value) in mergedMetadata(event) { fields[key] = Self.plain(value) }
         if event.level >= .error { fields["source"] = "\(event.file):\(event.line)" }
         guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
         data.append(0x0A)
@@ -46,5 +43,15 @@ public struct JSONLogHandler: LogHandler {
     static func timestamp() -> String {
         Date.now.formatted(
             .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
+
+extension LogHandler {
+    /// The handler's metadata, then its provider's, then the event's own: later ones win.
+    func mergedMetadata(_ event: LogEvent) -> Logger.Metadata {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        return merged
     }
 }

@@ -205,6 +205,33 @@ public enum MoveStore {
             logger: logger)
     }
 
+    /// A move's rollup upserts, as CTEs over an `input(b, e, n)` CTE of minute counts (constant SQL,
+    /// no values): `addCounts` and the drain benchmark's SQL-only move share them.
+    public static let rollupUpserts = """
+        minute AS (
+            INSERT INTO event_counts_minute AS c (bucket, event, count)
+            SELECT b, e, n FROM input ORDER BY b, e
+            ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+            RETURNING 1
+        ), hour AS (
+            INSERT INTO event_counts_hour AS c (bucket, event, count)
+            SELECT date_trunc('hour', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+            RETURNING 1
+        ), day AS (
+            INSERT INTO event_counts_day AS c (bucket, event, count)
+            SELECT date_trunc('day', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
+            RETURNING 1
+        ), totals AS (
+            INSERT INTO event_totals AS t (granularity, bucket, count)
+            SELECT g, date_trunc(g, b, 'UTC'), sum(n) FROM input, unnest(ARRAY['day', 'hour', 'minute']) AS g
+            GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT (granularity, bucket) DO UPDATE SET count = t.count + EXCLUDED.count
+            RETURNING 1
+        )
+        """
+
     /// Adds (or, with `sign` -1, subtracts) a batch's pre-aggregated minute counts to every count
     /// rollup: per event per minute, hour and day, and the totals per minute, hour and day. One
     /// statement; tables are locked in one order and keys in sorted order, so replicas never
@@ -221,28 +248,7 @@ public enum MoveStore {
                 SELECT b, e, n * \(sign)::int8 AS n
                 FROM unnest(\(sorted.map(\.bucket))::timestamptz[], \(sorted.map(\.event))::text[],
                             \(sorted.map { Int64($0.count) })::int8[]) AS r(b, e, n)
-            ), minute AS (
-                INSERT INTO event_counts_minute AS c (bucket, event, count)
-                SELECT b, e, n FROM input ORDER BY b, e
-                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1
-            ), hour AS (
-                INSERT INTO event_counts_hour AS c (bucket, event, count)
-                SELECT date_trunc('hour', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1
-            ), day AS (
-                INSERT INTO event_counts_day AS c (bucket, event, count)
-                SELECT date_trunc('day', b, 'UTC'), e, sum(n) FROM input GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (bucket, event) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1
-            ), totals AS (
-                INSERT INTO event_totals AS t (granularity, bucket, count)
-                SELECT g, date_trunc(g, b, 'UTC'), sum(n) FROM input, unnest(ARRAY['day', 'hour', 'minute']) AS g
-                GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (granularity, bucket) DO UPDATE SET count = t.count + EXCLUDED.count
-                RETURNING 1
-            )
+            ), \(unescaped: rollupUpserts)
             -- Naming the CTEs in this order runs them in this order: the lock order of every writer.
             SELECT (SELECT count(*) FROM minute), (SELECT count(*) FROM hour), (SELECT count(*) FROM day),
                    (SELECT count(*) FROM totals)
