@@ -18,11 +18,7 @@ public enum Observability {
 
     public static func bootstrapLogging(level: Logger.Level, format: LogFormat) {
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                switch format {
-                case .json: JSONLogHandler(label: label)
-                case .text: TextLogHandler(label: label)
-                }
+            var handler = LineLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }
