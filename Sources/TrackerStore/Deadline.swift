@@ -36,62 +36,91 @@ public func raceAgainstDeadline<Result: Sendable>(
     abandonWhen: (@Sendable () async throws -> Void)? = nil,
     _ operation: @Sendable @escaping () async throws -> Result
 ) async throws -> Result {
-    let settled = SettledFlag()
+    try await race(timeout, abandonWhen: abandonWhen, settlement: Settlement(), operation)
+}
+
+/// `raceAgainstDeadline` with the settlement given, so a test can watch it being released.
+func race<Result: Sendable>(
+    _ timeout: Duration,
+    abandonWhen: (@Sendable () async throws -> Void)?,
+    settlement: Settlement<Result>,
+    _ operation: @Sendable @escaping () async throws -> Result
+) async throws -> Result {
     let work = Task { try await operation() }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
+            settlement.install(continuation)
             let watcher = abandonWhen.map { abandonWhen in
                 Task {
-                    guard (try? await abandonWhen()) != nil, settled.claim() else { return }
+                    guard (try? await abandonWhen()) != nil, settlement.settle(.failure(ConnectionLost())) else {
+                        return
+                    }
                     work.cancel()
-                    continuation.resume(throwing: ConnectionLost())
                 }
             }
             let deadline = Task {
-                guard (try? await Task.sleep(for: timeout)) != nil, settled.claim() else { return }
+                guard (try? await Task.sleep(for: timeout)) != nil, settlement.settle(.failure(DeadlineExceeded()))
+                else { return }
                 work.cancel()
                 watcher?.cancel()
-                continuation.resume(throwing: DeadlineExceeded())
             }
             Task {
                 let result = await work.result
                 // Without this, every call would leave a task sleeping out the whole timeout.
                 deadline.cancel()
                 watcher?.cancel()
-                if settled.claim() { continuation.resume(with: result) }
+                settlement.settle(result)
             }
-            settled.onCancel = { if settled.claim() { continuation.resume(throwing: CancellationError()) } }
         }
     } onCancel: {
         work.cancel()
-        settled.cancel()
+        settlement.settle(.failure(CancellationError()))
     }
 }
 
-/// Whichever of the operation, the deadline and the caller's cancellation comes first resumes the
-/// caller, exactly once.
-private final class SettledFlag: Sendable {
-    private let settled = Atomic<Bool>(false)
-    private let state = Mutex<(cancelled: Bool, onCancel: (@Sendable () -> Void)?)>((false, nil))
-
-    func claim() -> Bool { !settled.exchange(true, ordering: .acquiringAndReleasing) }
-
-    var onCancel: (@Sendable () -> Void)? {
-        get { state.withLock { $0.onCancel } }
-        set {
-            let runNow = state.withLock { state -> Bool in
-                state.onCancel = newValue
-                return state.cancelled
-            }
-            if runNow { newValue?() }
-        }
+/// Whichever of the operation, the deadline, the watcher and the caller's cancellation comes first
+/// resumes the caller, exactly once. It holds the continuation only until then and no closure, so
+/// nothing refers back to it: an earlier version stored a cancellation closure that captured the
+/// flag itself, and leaked that cycle on every call (the soak saw the worker grow 0.5 MB/min).
+final class Settlement<Value: Sendable>: Sendable {
+    private enum State {
+        case idle
+        case waiting(CheckedContinuation<Value, any Error>)
+        /// Settled before the continuation existed (only cancellation can be that early).
+        case early(Swift.Result<Value, any Error>)
+        case done
     }
 
-    func cancel() {
-        let handler = state.withLock { state -> (@Sendable () -> Void)? in
-            state.cancelled = true
-            return state.onCancel
+    private let state = Mutex<State>(.idle)
+
+    func install(_ continuation: CheckedContinuation<Value, any Error>) {
+        let early = state.withLock { state -> Swift.Result<Value, any Error>? in
+            if case .early(let result) = state {
+                state = .done
+                return result
+            }
+            state = .waiting(continuation)
+            return nil
         }
-        handler?()
+        if let early { continuation.resume(with: early) }
+    }
+
+    /// Resumes the caller with `result` unless it was resumed already; says whether it won.
+    @discardableResult
+    func settle(_ result: Swift.Result<Value, any Error>) -> Bool {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            switch state {
+            case .idle:
+                state = .early(result)
+                return nil
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .early, .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+        return continuation != nil
     }
 }
