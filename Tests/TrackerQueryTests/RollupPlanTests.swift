@@ -37,6 +37,12 @@ import TrackerCore
         #expect(plan.segments == [.init(level: .minute, from: 5 * day + 600, to: 5 * day + 1_800)])
     }
 
+    /// Found by the random test below: no whole hour inside, so minutes across the hour's edge.
+    @Test func aRangeAcrossAnHoursEdgeWithNoWholeHourIsMinutes() {
+        let plan = RollupPlan(from: 10 * hour + 1_800, to: 11 * hour + 2_700, coarsest: .day)
+        #expect(plan.segments == [.init(level: .minute, from: 10 * hour + 1_800, to: 11 * hour + 2_700)])
+    }
+
     @Test func aMinuteSeriesNeverReadsCoarserRollups() {
         let plan = RollupPlan(from: 0, to: 2 * day, coarsest: .minute)
         #expect(plan.segments == [.init(level: .minute, from: 0, to: 2 * day)])
@@ -52,9 +58,15 @@ import TrackerCore
             for coarsest in RollupLevel.allCases {
                 let plan = RollupPlan(from: from, to: to, coarsest: coarsest)
                 assertTiles(plan, from: from, to: to)
-                // Never more than 59 minutes or 23 hours at either edge.
+                // Never more than 59 minutes at either edge; a range holding no whole hour (at most
+                // 118 minutes, e.g. 10:01–11:59) is read from minutes alone.
                 let minutes = plan.segments.filter { $0.level == .minute }.map { $0.to - $0.from }
-                #expect(coarsest == .minute || minutes.allSatisfy { $0 < hour })
+                let holdsAnHour = RollupLevel.hour.ceil(from) < RollupLevel.hour.floor(to)
+                #expect(
+                    coarsest == .minute
+                        || (holdsAnHour
+                            ? minutes.allSatisfy { $0 < hour } : minutes == [to - from] && to - from < 2 * hour)
+                )
             }
         }
     }
