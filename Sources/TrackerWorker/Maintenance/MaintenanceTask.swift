@@ -24,13 +24,33 @@ struct MaintenanceScheduler: Sendable {
 
     /// Runs until `stillLeader` says otherwise or the task is cancelled.
     func run(on connection: PostgresConnection, stillLeader: () async -> Bool) async {
-        var due = [ContinuousClock.Instant](repeating: .now, count: tasks.count)
+        var due = await firstDue(on: connection)
         while !Task.isCancelled, await stillLeader() {
             for (index, task) in tasks.enumerated() where due[index] <= .now {
                 await runOnce(task, on: connection)
                 due[index] = .now + task.interval
             }
             try? await Task.sleep(until: due.min() ?? .now + .seconds(1), clock: .continuous)
+        }
+    }
+
+    /// When each task is first due: an interval after its last run by any leader, so a new leader
+    /// does not redo what the last one just did (refreshing the views took seconds of a core at 10M
+    /// events, and a takeover or restart would pay it again). A task never run, or whose history
+    /// cannot be read, is due at once.
+    func firstDue(on connection: PostgresConnection) async -> [ContinuousClock.Instant] {
+        var elapsed: [String: Double] = [:]
+        do {
+            let rows = try await connection.query(
+                "SELECT task, extract(epoch FROM now() - last_run_at)::float8 FROM maintenance_runs", logger: logger)
+            for try await (task, seconds) in rows.decode((String, Double).self) { elapsed[task] = seconds }
+        } catch {
+            logger.warning("cannot read maintenance history", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        let now = ContinuousClock.now
+        return tasks.map { task in
+            guard let seconds = elapsed[task.name] else { return now }
+            return now + max(.zero, task.interval - .seconds(seconds))
         }
     }
 
