@@ -171,7 +171,8 @@ three rounds; each line is its median round, every round's figure beside it.
 200,000 staged track events moved by a SQL-only move — the same move as one statement without
 validation: claim and delete 2,000 rows, cast to `jsonb`, record the dedupe window, insert into the
 partitioned `events` with its indexes, upsert every rollup (minute/hour/day counts, totals, people
-per day) — then by one and by two worker replicas, which parse and validate each message in Swift.
+per day), two statements at once on two connections like a replica's two move loops — then by one
+and by two worker replicas, which parse and validate each message in Swift.
 
 {drain_md}
 
