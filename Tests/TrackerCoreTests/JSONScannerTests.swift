@@ -169,4 +169,12 @@ func isKnownFoundationDivergence(_ bytes: [UInt8], scanner: Bool) -> Bool {
         #expect(value.jsonText == #"{"a":{"x":"y\n"},"b":[1,2.50,-3e4,true,null]}"#)
         #expect(try JSONValue(parsing: value.jsonText) == value)
     }
+
+    /// Escapes are written byte by byte: ASCII specials and controls escaped, multi-byte UTF-8 kept.
+    @Test func jsonTextEscapesWhatJSONRequires() throws {
+        let value = JSONValue.object(["k\"\\": .string("a\u{1}\u{1F}\t\n\r/é😀\u{7F}")])
+        #expect(value.jsonText == #"{"k\"\\":"a\u0001\u001f\t\n\r/é😀\#u{7F}"}"#)
+        #expect(try JSONValue(parsing: value.jsonText) == value)
+        #expect(JSONValue.quoted("\u{0}") == #""\u0000""#)
+    }
 }
