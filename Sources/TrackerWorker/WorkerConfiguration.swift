@@ -19,7 +19,8 @@ public struct WorkerConfiguration: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// How often the leader refreshes the materialized views (`TRACKER_VIEW_REFRESH_SECONDS`). Each
     /// refresh recomputes distinct people per week and month from the per-day table: about 7 s per
-    /// view at 3 million (day, person) rows, so every 5 s kept a core busy on a 2-core machine.
+    /// view at 3 million (day, person) rows, so every 5 s kept a core busy on a 2-core machine. A
+    /// refresh slower than a ninth of this stretches the wait (`ViewRefresher.interval(after:)`).
     public var viewRefreshInterval: Duration = .seconds(60)
     /// How often a replica that is not the leader tries to become it.
     public var electionInterval: Duration = .seconds(2)

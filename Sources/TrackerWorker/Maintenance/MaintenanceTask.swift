@@ -11,6 +11,12 @@ protocol MaintenanceTask: Sendable {
     var interval: Duration { get }
     /// Does one round and says what it did, for the log and `maintenance_runs`.
     func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String
+    /// The wait before the next round, given how long this one took.
+    func interval(after duration: Duration) -> Duration
+}
+
+extension MaintenanceTask {
+    func interval(after duration: Duration) -> Duration { interval }
 }
 
 /// Runs every task when it is due, one at a time, on the leader's own connection (the one holding
@@ -27,8 +33,9 @@ struct MaintenanceScheduler: Sendable {
         var due = await firstDue(on: connection)
         while !Task.isCancelled, await stillLeader() {
             for (index, task) in tasks.enumerated() where due[index] <= .now {
+                let start = ContinuousClock.now
                 await runOnce(task, on: connection)
-                due[index] = .now + task.interval
+                due[index] = .now + task.interval(after: .now - start)
             }
             try? await Task.sleep(until: due.min() ?? .now + .seconds(1), clock: .continuous)
         }

@@ -23,4 +23,10 @@ import TrackerTestSupport
         #expect(try await database.scalar("SELECT count(*)::int FROM view_refreshes") == 2)
         try await database.drop()
     }
+
+    @Test func slowRefreshesStretchTheInterval() {
+        let refresher = ViewRefresher(interval: .seconds(60))
+        #expect(refresher.interval(after: .seconds(1)) == .seconds(60))
+        #expect(refresher.interval(after: .seconds(14)) == .seconds(126))
+    }
 }
