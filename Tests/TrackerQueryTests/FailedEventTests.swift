@@ -53,7 +53,9 @@ import TrackerWorker
                     "/v1/failed-events/replay", method: .post, body: #"{"ids":\#(ids)}"#)
                 #expect(replay.status == .ok)
                 #expect(replay.json["replayed"] as? Int == 3)
-                try await waitUntil("the replayed events are stored") {
+                // A partition 500 days back is made on demand first; the whole suite running in
+                // parallel on 2 cores was seen to take more than the default 10 s here.
+                try await waitUntil(timeout: .seconds(60), "the replayed events are stored") {
                     try await database.scalar("SELECT count(*)::int FROM events WHERE event = 'Old'") == 3
                 }
                 let again = try await api.call("/v1/failed-events/replay", method: .post, body: #"{"ids":\#(ids)}"#)
@@ -61,7 +63,7 @@ import TrackerWorker
                 let byReason = try await api.call(
                     "/v1/failed-events/replay", method: .post, body: #"{"reason":"\#(retention)"}"#)
                 #expect(byReason.json["replayed"] as? Int == 2)
-                try await waitUntil("every old event is stored") {
+                try await waitUntil(timeout: .seconds(60), "every old event is stored") {
                     try await database.scalar("SELECT count(*)::int FROM events WHERE event = 'Old'") == 5
                 }
                 try await database.waitUntilDrained()

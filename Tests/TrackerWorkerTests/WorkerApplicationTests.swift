@@ -20,9 +20,12 @@ import TrackerTestSupport
                 try await http.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
                 try await http.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
                 // The gauges are process-wide, shared with other tests' workers: check presence, not value.
-                try await waitUntil(timeout: .seconds(30), "the leader flag is published") {
+                // A move counts its rows after its commit, so staging can be empty a moment before the
+                // refused message is counted: wait for that too.
+                try await waitUntil(timeout: .seconds(30), "the leader flag and the refusal are published") {
                     let metrics = try await http.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
                     return metrics.contains("tracker_worker_leader ")
+                        && metrics.contains(#"tracker_worker_events_failed_total{reason="unknown_type"}"#)
                 }
                 let metrics = try await http.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
                 for name in [
