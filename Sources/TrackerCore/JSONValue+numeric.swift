@@ -4,12 +4,16 @@ extension JSONValue {
     /// Any valid JSON number is accepted by the collector, so the worker refuses the others with a
     /// reason instead of failing its batch.
     public static func fitsNumeric(_ text: String) -> Bool {
+        fitsNumeric(text.utf8)
+    }
+
+    static func fitsNumeric(_ bytes: some Sequence<UInt8>) -> Bool {
         var integerDigits = 0
         var fractionDigits = 0
         var exponent = 0
         var exponentSign = 1
         var part = 0  // 0 integer, 1 fraction, 2 exponent
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 switch part {
@@ -27,15 +31,5 @@ extension JSONValue {
         }
         exponent *= exponentSign
         return integerDigits + exponent <= 131_072 && fractionDigits - exponent <= 16_383
-    }
-
-    /// Whether any number in this value is beyond `numeric`.
-    public var containsOversizedNumber: Bool {
-        switch self {
-        case .number(let text): !Self.fitsNumeric(text)
-        case .array(let elements): elements.contains(where: \.containsOversizedNumber)
-        case .object(let members): members.values.contains(where: \.containsOversizedNumber)
-        default: false
-        }
     }
 }

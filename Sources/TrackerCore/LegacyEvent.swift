@@ -75,10 +75,10 @@ public struct LegacyEvent: Sendable, Equatable {
             originalTimestamp: corrected.clampedFrom,
             sentAt: nil,
             receivedAt: receivedAt,
-            properties: metadata,
-            context: .object([:]),
-            traits: .object([:]),
-            integrations: .object([:])
+            properties: RawJSON(metadata),
+            context: .emptyObject,
+            traits: .emptyObject,
+            integrations: .emptyObject
         )
     }
 }

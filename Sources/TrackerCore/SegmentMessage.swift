@@ -16,16 +16,10 @@ public struct SegmentMessage: Sendable, Equatable {
     public var originalTimestamp: Date?
     public var sentAt: Date?
     public var receivedAt: Date
-    public var properties: JSONValue
-    public var context: JSONValue
-    public var traits: JSONValue
-    public var integrations: JSONValue
-
-    /// Segment's field length limits.
-    public static let lengthLimits: [(field: String, limit: Int)] = [
-        ("messageId", 100), ("event", 200), ("name", 200), ("userId", 256), ("anonymousId", 256),
-        ("groupId", 256), ("previousId", 256),
-    ]
+    public var properties: RawJSON
+    public var context: RawJSON
+    public var traits: RawJSON
+    public var integrations: RawJSON
 
     /// Decodes and validates one staged message.
     ///
@@ -55,7 +49,7 @@ public struct SegmentMessage: Sendable, Equatable {
         messageId: String,
         receivedAt: Date
     ) throws(MessageRejection) -> SegmentMessage {
-        guard let body = (try? JSONValue(parsing: payload))?.objectValue else {
+        guard let body = MessageMembers(parsing: payload) else {
             throw MessageRejection(.invalidJSON, "The message is not a JSON object.")
         }
         let batch = envelope.flatMap { try? JSONValue(parsing: $0) }?.objectValue ?? [:]
@@ -63,60 +57,67 @@ public struct SegmentMessage: Sendable, Equatable {
         let type: MessageType
         if let impliedType {
             type = impliedType
-        } else if let name = body["type"]?.stringValue, let parsed = MessageType(rawValue: name.lowercased()) {
+        } else if let name = body.type?.stringValue, let parsed = MessageType(rawValue: name.lowercased()) {
             type = parsed
-        } else if let given = body["type"], given != .null {
+        } else if let given = body.type, given != .null {
             throw MessageRejection(.unknownType, "type \(given.jsonText) is not one of \(Self.typeList).")
         } else {
             throw MessageRejection(.unknownType, "The message has no type; expected one of \(Self.typeList).")
         }
 
-        var fields: [String: String] = ["messageId": messageId]
-        for name in ["userId", "anonymousId", "event", "name", "groupId", "previousId"] {
-            fields[name] = try identifier(body[name], field: name)
-        }
-        for (field, limit) in lengthLimits {
-            if let value = fields[field], value.count > limit {
+        let userId = try identifier(body.userId, field: "userId")
+        let anonymousId = try identifier(body.anonymousId, field: "anonymousId")
+        let event = try identifier(body.event, field: "event")
+        let name = try identifier(body.name, field: "name")
+        let groupId = try identifier(body.groupId, field: "groupId")
+        let previousId = try identifier(body.previousId, field: "previousId")
+        // Segment's field length limits.
+        let limited = [
+            ("messageId", messageId, 100), ("event", event, 200), ("name", name, 200), ("userId", userId, 256),
+            ("anonymousId", anonymousId, 256), ("groupId", groupId, 256), ("previousId", previousId, 256),
+        ]
+        for (field, value, limit) in limited {
+            if let value, value.count > limit {
                 throw MessageRejection(
                     .fieldTooLong, "\(field) is \(value.count) characters long; the limit is \(limit).")
             }
         }
-        if fields["userId"] == nil, fields["anonymousId"] == nil {
+        if userId == nil, anonymousId == nil {
             throw MessageRejection(.missingUser, "A \(type.rawValue) call needs a userId or an anonymousId.")
         }
         switch type {
-        case .track where fields["event"] == nil:
+        case .track where event == nil:
             throw MessageRejection(.missingEvent, "A track call needs an event name in \"event\".")
-        case .group where fields["groupId"] == nil:
+        case .group where groupId == nil:
             throw MessageRejection(.missingGroupId, "A group call needs a \"groupId\".")
-        case .alias where fields["previousId"] == nil:
+        case .alias where previousId == nil:
             throw MessageRejection(.missingPreviousId, "An alias call needs a \"previousId\".")
         default: break
         }
 
-        let context = try merged(body["context"], over: batch["context"], field: "context")
-        let integrations = try merged(body["integrations"], over: batch["integrations"], field: "integrations")
-        let original = try time(body["timestamp"] ?? body["originalTimestamp"], field: "timestamp")
-        let sentAt = try time(body["sentAt"] ?? batch["sentAt"], field: "sentAt")
+        let context = try merged(body.context, over: batch["context"], field: "context")
+        let integrations = try merged(body.integrations, over: batch["integrations"], field: "integrations")
+        let original = try time(body.timestamp ?? body.originalTimestamp, field: "timestamp")
+        let sentAt = try time(body.sentAt ?? batch["sentAt"], field: "sentAt")
         let corrected = ClockSkew.correct(timestamp: original, sentAt: sentAt, receivedAt: receivedAt)
 
-        let traits: JSONValue
+        let traits: RawJSON
         switch type {
-        case .identify, .group: traits = try object(body["traits"] ?? context["traits"], field: "traits")
-        default: traits = try object(body["traits"], field: "traits")
+        case .identify, .group: traits = try object(body.traits ?? context.member("traits"), field: "traits")
+        default: traits = try object(body.traits, field: "traits")
         }
-        let properties = try object(body["properties"], field: "properties")
+        let properties = try object(body.properties, field: "properties")
         let sessionId = try identifier(context["sessionId"] ?? properties["sessionId"], field: "sessionId")
 
         return SegmentMessage(
             type: type,
             messageId: messageId,
-            userId: fields["userId"],
-            anonymousId: fields["anonymousId"],
-            event: type == .page || type == .screen ? fields["name"] : fields["event"],
+            userId: userId,
+            anonymousId: anonymousId,
+            event: type == .page || type == .screen ? name : event,
             sessionId: sessionId,
-            groupId: fields["groupId"],
-            previousId: fields["previousId"],
+            groupId: groupId,
+            previousId: previousId,
             timestamp: corrected.timestamp,
             originalTimestamp: corrected.timestamp == original ? nil : original,
             sentAt: sentAt,
@@ -141,19 +142,21 @@ public struct SegmentMessage: Sendable, Equatable {
         }
     }
 
-    static func object(_ value: JSONValue?, field: String) throws(MessageRejection) -> JSONValue {
-        switch value {
-        case nil, .null?: return .object([:])
+    static func object(_ value: RawJSON?, field: String) throws(MessageRejection) -> RawJSON {
+        switch value?.kind {
+        case nil, .null?: return .emptyObject
         case .object?: return value!
-        case let other?: throw MessageRejection(.invalidField, "\(field) must be an object, not \(other.kindName).")
+        case let other?:
+            throw MessageRejection(.invalidField, "\(field) must be an object, not \(other.name).")
         }
     }
 
-    /// The message's object laid over the batch's: the message wins key by key.
-    static func merged(_ own: JSONValue?, over batch: JSONValue?, field: String) throws(MessageRejection) -> JSONValue {
-        let ownMembers = try object(own, field: field).objectValue ?? [:]
-        let batchMembers = (try? object(batch, field: field))?.objectValue ?? [:]
-        return .object(batchMembers.merging(ownMembers) { _, message in message })
+    /// The message's object laid over the batch's: the message wins key by key. Most batches
+    /// carry no context of their own, and then the message's text goes on untouched.
+    static func merged(_ own: RawJSON?, over batch: JSONValue?, field: String) throws(MessageRejection) -> RawJSON {
+        let own = try object(own, field: field)
+        guard let batchMembers = batch?.objectValue, !batchMembers.isEmpty else { return own }
+        return RawJSON(.object(batchMembers.merging(own.value.objectValue ?? [:]) { _, message in message }))
     }
 
     static func time(_ value: JSONValue?, field: String) throws(MessageRejection) -> Date? {
@@ -172,6 +175,20 @@ public struct SegmentMessage: Sendable, Equatable {
 
 extension JSONValue {
     var kindName: String {
+        switch self {
+        case .null: JSONScanner.ValueKind.null.name
+        case .bool: JSONScanner.ValueKind.bool.name
+        case .number: JSONScanner.ValueKind.number.name
+        case .string: JSONScanner.ValueKind.string.name
+        case .array: JSONScanner.ValueKind.array.name
+        case .object: JSONScanner.ValueKind.object.name
+        }
+    }
+}
+
+extension JSONScanner.ValueKind {
+    /// The kind with its article, for a sentence.
+    var name: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

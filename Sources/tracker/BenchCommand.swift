@@ -48,10 +48,13 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Drain onto the events already stored there (e.g. after bench query) instead of emptying it.")
         var ontoStored = false
 
+        @Option(help: "Times the three scenarios run in turn; each reports its median.")
+        var rounds = 3
+
         func run() async throws {
             let logger = try options.bootstrap(label: "tracker.bench")
             let benchmark = DrainBenchmark(
-                database: try options.database(), rows: rows, ontoStored: ontoStored, logger: logger)
+                database: try options.database(), rows: rows, ontoStored: ontoStored, rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
     }

@@ -44,8 +44,8 @@ func reason(_ result: Result<SegmentMessage, MessageRejection>) -> RejectionReas
             #"{"type":"track","userId":"u","event":"E","context":{"locale":"fr"},"timestamp":"2026-11-25T11:58:00Z"}"#,
             envelope: envelope
         ).get()
-        #expect(message.context == .object(["ip": .string("1.2.3.4"), "locale": .string("fr")]))
-        #expect(message.integrations == .object(["All": .bool(false)]))
+        #expect(message.context.value == .object(["ip": .string("1.2.3.4"), "locale": .string("fr")]))
+        #expect(message.integrations.value == .object(["All": .bool(false)]))
         // The batch's sentAt drives the skew correction: sent one minute after the event.
         #expect(message.timestamp == received.addingTimeInterval(-60))
         #expect(message.sentAt == ISO8601.parse("2026-11-25T11:59:00Z"))
@@ -92,7 +92,7 @@ func reason(_ result: Result<SegmentMessage, MessageRejection>) -> RejectionReas
         ).get()
         let message = event.message(messageId: "e1", receivedAt: received)
         #expect(message.type == .track && message.event == "click" && message.sessionId == "s1")
-        #expect(message.properties == .object(["x": .number("1")]) && message.timestamp == received)
+        #expect(message.properties.value == .object(["x": .number("1")]) && message.timestamp == received)
 
         guard case .failure(let problems) = LegacyEvent.decode(try JSONValue(parsing: #"{"userId":5,"metadata":[]}"#))
         else {

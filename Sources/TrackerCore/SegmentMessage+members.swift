@@ -1,0 +1,75 @@
+/// The top-level members of a message that decoding looks at. One scan of the payload: the
+/// scalars are decoded, the objects kept as source text, every other member only validated.
+struct MessageMembers {
+    enum Name: String {
+        case type, userId, anonymousId, event, name, groupId, previousId, timestamp, originalTimestamp, sentAt
+        case properties, context, traits, integrations
+    }
+
+    var type, userId, anonymousId, event, name, groupId, previousId: JSONValue?
+    var timestamp, originalTimestamp, sentAt: JSONValue?
+    var properties, context, traits, integrations: RawJSON?
+
+    /// `nil` when the payload is not one valid JSON object.
+    init?(parsing payload: String) {
+        var payload = payload
+        var members = MessageMembers(empty: ())
+        let parsed = payload.withUTF8 { buffer in
+            var scanner = JSONScanner(UnsafeRawBufferPointer(buffer))
+            scanner.skipWhitespace()
+            guard !scanner.isAtEnd, scanner.bytes[scanner.offset] == UInt8(ascii: "{") else { return false }
+            do {
+                try scanner.scanObject(depth: 0) { scanner, key throws(JSONScanError) in
+                    let value = try scanner.scanValueRange(depth: 1)
+                    // Keys repeat rarely; the last one wins, as in `jsonb`.
+                    if let name = Name(rawValue: scanner.decodeString(key.range, hasEscapes: key.hasEscapes)) {
+                        try members.set(name, value, in: scanner)
+                    }
+                    return value.kind
+                }
+                scanner.skipWhitespace()
+                return scanner.isAtEnd
+            } catch {
+                return false
+            }
+        }
+        guard parsed else { return nil }
+        self = members
+    }
+
+    private init(empty: Void) {}
+
+    private mutating func set(_ name: Name, _ value: JSONScanner.ScannedValue, in scanner: JSONScanner)
+        throws(JSONScanError)
+    {
+        switch name {
+        case .properties: properties = RawJSON(validated: scanner.string(value.range))
+        case .context: context = RawJSON(validated: scanner.string(value.range))
+        case .traits: traits = RawJSON(validated: scanner.string(value.range))
+        case .integrations: integrations = RawJSON(validated: scanner.string(value.range))
+        case .type: type = try Self.scalar(value, in: scanner)
+        case .userId: userId = try Self.scalar(value, in: scanner)
+        case .anonymousId: anonymousId = try Self.scalar(value, in: scanner)
+        case .event: event = try Self.scalar(value, in: scanner)
+        case .name: self.name = try Self.scalar(value, in: scanner)
+        case .groupId: groupId = try Self.scalar(value, in: scanner)
+        case .previousId: previousId = try Self.scalar(value, in: scanner)
+        case .timestamp: timestamp = try Self.scalar(value, in: scanner)
+        case .originalTimestamp: originalTimestamp = try Self.scalar(value, in: scanner)
+        case .sentAt: sentAt = try Self.scalar(value, in: scanner)
+        }
+    }
+
+    private static func scalar(_ value: JSONScanner.ScannedValue, in scanner: JSONScanner) throws(JSONScanError)
+        -> JSONValue
+    {
+        switch value.kind {
+        case .string: .string(scanner.decodeString(value.contents, hasEscapes: value.hasEscapes))
+        case .null: .null
+        case .bool: .bool(scanner.bytes[value.range.lowerBound] == UInt8(ascii: "t"))
+        case .number: .number(scanner.string(value.range))
+        // Only in messages that are refused: the tree is for the sentence that says why.
+        case .object, .array: try JSONValue(parsing: UnsafeRawBufferPointer(rebasing: scanner.bytes[value.range]))
+        }
+    }
+}
