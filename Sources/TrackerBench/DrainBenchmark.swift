@@ -90,7 +90,8 @@ public struct DrainBenchmark: Sendable {
             try await connection.query(
                 """
                 TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, event_counts_hour,
-                         event_counts_day, event_totals, active_people_daily, active_people_counts
+                         event_counts_day, event_totals, active_people_daily, active_people_counts, active_people_new,
+                         active_people_weeks, active_people_months, active_people_totals
                 """,
                 logger: logger)
         }
@@ -158,7 +159,9 @@ public struct DrainBenchmark: Sendable {
                 INSERT INTO active_people_daily (day, person)
                 SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, user_id FROM stored ORDER BY 1, 2
                 ON CONFLICT DO NOTHING
-                RETURNING day
+                RETURNING day, person
+            ), people_queued AS (
+                INSERT INTO active_people_new (day, person) SELECT day, person FROM people
             ), people_counts AS (
                 INSERT INTO active_people_counts AS c (day, people)
                 SELECT day, count(*) FROM people GROUP BY day ORDER BY day

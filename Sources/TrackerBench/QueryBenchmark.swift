@@ -189,7 +189,8 @@ public struct QueryBenchmark: Sendable {
         try await connection.query(
             """
             TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, event_counts_hour,
-                     event_counts_day, event_totals, active_people_daily, active_people_counts, view_refreshes
+                     event_counts_day, event_totals, active_people_daily, active_people_counts, active_people_new,
+                     active_people_weeks, active_people_months, active_people_totals, view_refreshes
             """, logger: logger)
         let today = UTCDay(Date())
         for offset in -(days + 1)...1 {
@@ -245,6 +246,23 @@ public struct QueryBenchmark: Sendable {
         try await connection.query(
             "INSERT INTO active_people_counts (day, people) SELECT day, count(*) FROM active_people_daily GROUP BY day",
             logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO active_people_weeks (week, person)
+            SELECT DISTINCT date_trunc('week', day::timestamp)::date, person FROM active_people_daily
+            """, logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO active_people_months (month, person)
+            SELECT DISTINCT date_trunc('month', day::timestamp)::date, person FROM active_people_daily
+            """, logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO active_people_totals (granularity, bucket, people)
+            SELECT 'week', week, count(*) FROM active_people_weeks GROUP BY week
+            UNION ALL
+            SELECT 'month', month, count(*) FROM active_people_months GROUP BY month
+            """, logger: logger)
         for view in ["active_people_weekly", "active_people_monthly"] {
             // View names are constants of this list.
             try await connection.query(PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW \(view)"), logger: logger)

@@ -7,8 +7,8 @@ import TrackerStore
 extension PostgresQueryRepository {
     /// Erases a person, matched by `user_id` or `anonymous_id`, in one transaction: staged messages
     /// first (waiting for a worker that holds them, so they are in `events` by the time that is
-    /// cleared), then failed events, events with the counts they added, and the per-day activity
-    /// rows nothing backs any more. A deadlock with a worker's aggregate upsert is retried.
+    /// cleared), then failed events, events with the counts they added, and the per-day, per-week
+    /// and per-month activity rows nothing backs any more. A deadlock with a worker's aggregate upsert is retried.
     public func erase(person: String) async throws -> ErasureCounts {
         try await metrics.timed("erase_person") {
             var attempt = 0
@@ -130,6 +130,7 @@ extension PostgresQueryRepository {
                 """,
                 logger: logger)
         }
+        try await ActivePeopleStore.forget([person] + otherPeople, on: connection, logger: logger)
         return counts
     }
 

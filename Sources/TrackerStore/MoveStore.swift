@@ -256,8 +256,9 @@ public enum MoveStore {
             logger: logger)
     }
 
-    /// Records who was active on which UTC day (`day` as `YYYY-MM-DD`), keys in sorted order, and
-    /// counts each (day, person) seen for the first time into the day's distinct people.
+    /// Records who was active on which UTC day (`day` as `YYYY-MM-DD`), keys in sorted order,
+    /// counts each (day, person) seen for the first time into the day's distinct people and queues
+    /// it for the leader's weeks and months (`ActivePeopleStore.fold`).
     public static func addActivePeople(
         _ people: [(day: String, person: String)], on connection: PostgresConnection, logger: Logger
     ) async throws {
@@ -270,7 +271,9 @@ public enum MoveStore {
                 SELECT d::date, p FROM unnest(\(sorted.map(\.day))::text[], \(sorted.map(\.person))::text[]) AS a(d, p)
                 ORDER BY 1, 2
                 ON CONFLICT DO NOTHING
-                RETURNING day
+                RETURNING day, person
+            ), queued AS (
+                INSERT INTO active_people_new (day, person) SELECT day, person FROM fresh
             )
             INSERT INTO active_people_counts AS c (day, people)
             SELECT day, count(*) FROM fresh GROUP BY day ORDER BY day

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrackerStore
 import TrackerTestSupport
 
 @Suite struct ErasureTests {
@@ -25,6 +26,8 @@ import TrackerTestSupport
         try await database.withClient { client in
             try await database.stage([trackCall("waiting", user: "target", event: "E1", at: now)], client: client)
         }
+        // Fold the (day, person) pairs into weeks and months, so the erasure must take them out there.
+        try await foldActivePeople(database)
         let othersBefore = try await database.scalar(
             "SELECT count(*)::int FROM events WHERE user_id LIKE 'other-%' AND anonymous_id IS DISTINCT FROM 'target'")
 
@@ -47,6 +50,9 @@ import TrackerTestSupport
             "SELECT count(*)::int FROM ingest_staging WHERE payload LIKE '%target%'",
             "SELECT count(*)::int FROM failed_events WHERE person = 'target' OR payload LIKE '%target%'",
             "SELECT count(*)::int FROM active_people_daily WHERE person = 'target'",
+            "SELECT count(*)::int FROM active_people_new WHERE person = 'target'",
+            "SELECT count(*)::int FROM active_people_weeks WHERE person = 'target'",
+            "SELECT count(*)::int FROM active_people_months WHERE person = 'target'",
         ]
         for query in leftovers {
             #expect(try await database.scalar(.init(unsafeSQL: query)) == 0, "\(query)")
@@ -68,7 +74,15 @@ import TrackerTestSupport
         #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.minuteCountMismatches)) == 0)
         #expect(try await database.scalar(.init(unsafeSQL: coarseMismatches)) == 0)
         #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.activeDayMismatches)) == 0)
+        try await foldActivePeople(database)
+        #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.periodPeopleMismatches)) == 0)
         try await database.drop()
+    }
+
+    private func foldActivePeople(_ database: TestDatabase) async throws {
+        _ = try await database.withConnection {
+            try await ActivePeopleStore.fold(limit: 1_000_000, on: $0, logger: database.logger)
+        }
     }
 
     @Test func refusesAnEmptyOrOversizedId() async throws {

@@ -87,4 +87,18 @@ extension TestDatabase {
           (SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, coalesce(user_id, anonymous_id) FROM events
            EXCEPT SELECT day, person FROM active_people_daily)) AS d
         """
+
+    /// Distinct people per week and month (`active_people_totals`) that disagree with `events`,
+    /// both ways.
+    public static let periodPeopleMismatches = """
+        SELECT count(*)::int FROM (
+          (SELECT granularity, bucket, people FROM active_people_totals WHERE people > 0
+           EXCEPT SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date,
+                         count(DISTINCT coalesce(user_id, anonymous_id))
+                  FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2)
+          UNION ALL
+          (SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date, count(DISTINCT coalesce(user_id, anonymous_id))
+           FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2
+           EXCEPT SELECT granularity, bucket, people FROM active_people_totals WHERE people > 0)) AS d
+        """
 }

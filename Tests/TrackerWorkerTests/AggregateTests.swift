@@ -80,6 +80,17 @@ import TrackerTestSupport
                       count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1
                EXCEPT SELECT week, people FROM active_people_weekly)) AS d
             """,
+            "monthly people view": """
+            SELECT count(*)::int FROM (
+              (SELECT month, people FROM active_people_monthly
+               EXCEPT SELECT date_trunc('month', timestamp AT TIME ZONE 'UTC')::date,
+                             count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1)
+              UNION ALL
+              (SELECT date_trunc('month', timestamp AT TIME ZONE 'UTC')::date,
+                      count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1
+               EXCEPT SELECT month, people FROM active_people_monthly)) AS d
+            """,
+            "weekly and monthly people": TestDatabase.periodPeopleMismatches,
         ]
         #expect(try await database.scalar("SELECT count(*)::int FROM events") == 2_250)
         #expect(try await database.scalar("SELECT count(*)::int FROM failed_events") == 750)

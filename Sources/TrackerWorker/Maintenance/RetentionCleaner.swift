@@ -6,7 +6,7 @@ import TrackerCore
 import TrackerStore
 
 /// Drops whole partitions older than the retention period (never row by row), and the rollup
-/// rows of those days with them.
+/// rows of those days, weeks and months with them.
 struct RetentionCleaner: MaintenanceTask {
     let name = "retention_cleaner"
     let interval: Duration = .seconds(3600)
@@ -26,9 +26,26 @@ struct RetentionCleaner: MaintenanceTask {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE bucket < $1", binds: time), logger: logger)
         }
-        for table in ["active_people_daily", "active_people_counts"] {
+        for table in ["active_people_daily", "active_people_counts", "active_people_new"] {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE day < $1::date", binds: day), logger: logger)
+        }
+        // A week or month goes once it began before the cutoff's own: the one the cutoff falls in
+        // keeps its whole count until it is entirely past.
+        for (table, column) in [("active_people_weeks", "week"), ("active_people_months", "month")] {
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        DELETE FROM \(table) WHERE \(column) < date_trunc('\(column)', $1::date::timestamp)::date
+                        """, binds: day),
+                logger: logger)
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        DELETE FROM active_people_totals
+                        WHERE granularity = '\(column)' AND bucket < date_trunc('\(column)', $1::date::timestamp)::date
+                        """, binds: day),
+                logger: logger)
         }
         onDropped(cutoff)
         return dropped.isEmpty

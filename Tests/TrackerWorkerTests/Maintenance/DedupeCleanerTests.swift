@@ -7,7 +7,7 @@ import TrackerTestSupport
 @Suite struct DedupeCleanerTests {
     @Test func forgetsIdsOlderThanTheWindowOnly() async throws {
         let database = try await TestDatabase.create("maint_dedupe")
-        try await database.withConnection { connection in
+        _ = try await database.withConnection { connection in
             try await connection.query(
                 """
                 INSERT INTO event_dedupe (source, message_id, first_seen)

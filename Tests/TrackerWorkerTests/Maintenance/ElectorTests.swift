@@ -21,7 +21,7 @@ import TrackerTestSupport
                 group.addTask {
                     await elector.run { _, stillLeader in
                         record.elected.withLock { $0.append(replica) }
-                        record.current.withLock { $0.insert(replica) }
+                        _ = record.current.withLock { $0.insert(replica) }
                         while !Task.isCancelled, await stillLeader() {
                             try? await Task.sleep(for: .milliseconds(50))
                         }

@@ -12,7 +12,7 @@ import TrackerTestSupport
     /// with a 60 s interval waits; one run 2 minutes ago, or never, runs at once.
     @Test func aNewLeaderRunsOnlyWhatIsDue() async throws {
         let database = try await TestDatabase.create("maint_scheduler")
-        try await database.withConnection { connection in
+        _ = try await database.withConnection { connection in
             try await connection.query(
                 """
                 INSERT INTO maintenance_runs (task, last_run_at, last_result) VALUES
