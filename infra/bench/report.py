@@ -171,8 +171,10 @@ three rounds; each line is its median round, every round's figure beside it.
 200,000 staged track events moved by a SQL-only move — the same move as one statement without
 validation: claim and delete 2,000 rows, cast to `jsonb`, record the dedupe window, insert into the
 partitioned `events` with its indexes, upsert every rollup (minute/hour/day counts, totals, people
-per day), two statements at once on two connections like a replica's two move loops — then by one
-and by two worker replicas, which parse and validate each message in Swift.
+per day, the queue of new (day, person) pairs), two statements at once on two connections like a
+replica's two move loops — then by one and by two worker replicas, which parse and validate each
+message in Swift. The three scenarios run in turn, three rounds; each line gives the median round,
+every round's figure beside it.
 
 {drain_md}
 
@@ -182,7 +184,9 @@ and by two worker replicas, which parse and validate each message in Swift.
 
 The same drain run again on the database of the reads benchmark below, after it: the events stay
 stored, the dedupe window holds the last 7 days' messageIds, the rollups hold 30 days. Aggregate
-cost must follow the new events, not the table.
+cost must follow the new events, not the table: each replica set elects a leader, whose first
+maintenance round folds the queued (day, person) pairs into weeks and months and refreshes the two
+views that publish their counts, inside the timed drain.
 
 {stored_md}
 
