@@ -137,12 +137,13 @@ public struct PostgresQueryRepository: QueryRepository {
             binds.append(Date(timeIntervalSince1970: Double(segment.from)))
             binds.append(Date(timeIntervalSince1970: Double(segment.to)))
             let range = "bucket >= $\(binds.count - 1) AND bucket < $\(binds.count)"
+            let count = segment.sign < 0 ? "-count AS count" : "count"
             switch source {
             case .totals:
                 return
-                    "SELECT bucket, '' AS event, count FROM event_totals WHERE granularity = '\(segment.level.rawValue)' AND \(range)"
+                    "SELECT bucket, '' AS event, \(count) FROM event_totals WHERE granularity = '\(segment.level.rawValue)' AND \(range)"
             case .events(let event):
-                var sql = "SELECT bucket, event, count FROM event_counts_\(segment.level.rawValue) WHERE \(range)"
+                var sql = "SELECT bucket, event, \(count) FROM event_counts_\(segment.level.rawValue) WHERE \(range)"
                 if let event {
                     binds.append(event)
                     sql += " AND event = $\(binds.count)"

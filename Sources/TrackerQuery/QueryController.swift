@@ -102,7 +102,8 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     /// Splits a count range over the minute, hour and day rollups, which the move transaction
-    /// keeps exact: whole days from days, whole hours from hours, the edges from minutes. They are
+    /// keeps exact: whole days from days, whole hours from hours, each edge from minutes or as its
+    /// hour (day) less the minutes (hours) outside the range, whichever reads less. They are
     /// current, so `as_of` is the time of the read.
     func countPlan(_ range: (from: Int64, to: Int64), coarsest: RollupLevel, now: Date) -> (RollupPlan, Date) {
         (RollupPlan(from: range.from, to: range.to, coarsest: coarsest), now)

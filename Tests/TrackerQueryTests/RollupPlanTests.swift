@@ -5,42 +5,78 @@ import TrackerCore
     let hour: Int64 = 3_600
     let day: Int64 = 86_400
 
-    /// The segments tile the range exactly: contiguous, in order, no overlap.
-    func assertTiles(_ plan: RollupPlan, from: Int64, to: Int64) {
-        #expect(plan.segments.first?.from == from)
-        #expect(plan.segments.last?.to == to)
-        for (a, b) in zip(plan.segments, plan.segments.dropFirst()) { #expect(a.to == b.from) }
+    /// Counted with their signs, the segments hold every minute of the range once and nothing
+    /// outside it; each is whole buckets of a level no coarser than allowed.
+    func assertCovers(_ plan: RollupPlan, from: Int64, to: Int64, coarsest: RollupLevel) {
+        var changes: [Int64: Int] = [:]
         for segment in plan.segments {
-            #expect(segment.from < segment.to)
-            #expect(segment.from % segment.level.seconds == 0)
-            #expect(segment.to % segment.level.seconds == 0)
+            #expect(segment.from < segment.to && segment.level <= coarsest && abs(segment.sign) == 1)
+            #expect(segment.from % segment.level.seconds == 0 && segment.to % segment.level.seconds == 0)
+            changes[segment.from, default: 0] += segment.sign
+            changes[segment.to, default: 0] -= segment.sign
         }
+        var depth = 0
+        for (time, change) in changes.sorted(by: { $0.key < $1.key }) {
+            depth += change
+            #expect(depth == (time >= from && time < to ? 1 : 0), "at \(time) of \(from)..<\(to): \(plan.segments)")
+        }
+        #expect(depth == 0)
     }
 
-    @Test func wholeDaysFromDaysEdgesFromFinerRollups() {
+    /// Buckets read when every edge comes from finer rollups, never subtracted: the plan before.
+    func tilingCost(from: Int64, to: Int64, level: RollupLevel) -> Int64 {
+        guard from < to else { return 0 }
+        let finer: RollupLevel? =
+            switch level {
+            case .minute: nil
+            case .hour: .minute
+            case .day: .hour
+            }
+        guard let finer else { return (to - from) / 60 }
+        let (start, end) = (level.ceil(from), level.floor(to))
+        guard start < end else { return tilingCost(from: from, to: to, level: finer) }
+        return tilingCost(from: from, to: start, level: finer) + (end - start) / level.seconds
+            + tilingCost(from: end, to: to, level: finer)
+    }
+
+    @Test func wholeDaysFromDaysAndEachEdgeFromWhicheverReadsLess() {
         let from = 3 * day + 5 * hour + 120
         let to = 10 * day + 2 * hour + 300
         let plan = RollupPlan(from: from, to: to, coarsest: .day)
-        assertTiles(plan, from: from, to: to)
+        assertCovers(plan, from: from, to: to, coarsest: .day)
+        // Day 3 less its first 5 h 2 min (8 buckets, not 58 minutes and 18 hours); the last edge
+        // is 2 hours and 5 minutes read directly.
         #expect(
             plan.segments == [
-                .init(level: .minute, from: from, to: 3 * day + 6 * hour),
-                .init(level: .hour, from: 3 * day + 6 * hour, to: 4 * day),
+                .init(level: .day, from: 3 * day, to: 4 * day),
+                .init(level: .hour, from: 3 * day, to: 3 * day + 5 * hour, sign: -1),
+                .init(level: .minute, from: 3 * day + 5 * hour, to: from, sign: -1),
                 .init(level: .day, from: 4 * day, to: 10 * day),
                 .init(level: .hour, from: 10 * day, to: 10 * day + 2 * hour),
                 .init(level: .minute, from: 10 * day + 2 * hour, to: to),
             ])
     }
 
-    @Test func aRangeShorterThanAnHourIsMinutes() {
-        let plan = RollupPlan(from: 5 * day + 600, to: 5 * day + 1_800, coarsest: .day)
-        #expect(plan.segments == [.init(level: .minute, from: 5 * day + 600, to: 5 * day + 1_800)])
+    @Test func aShortRangeIsMinutesAndMostOfAnHourIsTheHourLessTheRest() {
+        let short = RollupPlan(from: 5 * day + 600, to: 5 * day + 1_800, coarsest: .day)
+        #expect(short.segments == [.init(level: .minute, from: 5 * day + 600, to: 5 * day + 1_800)])
+        let most = RollupPlan(from: 5 * day + 480, to: 5 * day + hour, coarsest: .hour)
+        #expect(
+            most.segments == [
+                .init(level: .hour, from: 5 * day, to: 5 * day + hour),
+                .init(level: .minute, from: 5 * day, to: 5 * day + 480, sign: -1),
+            ])
     }
 
-    /// Found by the random test below: no whole hour inside, so minutes across the hour's edge.
-    @Test func aRangeAcrossAnHoursEdgeWithNoWholeHourIsMinutes() {
+    /// Found by the random test: no whole hour inside, across an hour's edge: each side on its own.
+    @Test func aRangeAcrossAnHoursEdgeWithNoWholeHourSplitsAtTheEdge() {
         let plan = RollupPlan(from: 10 * hour + 1_800, to: 11 * hour + 2_700, coarsest: .day)
-        #expect(plan.segments == [.init(level: .minute, from: 10 * hour + 1_800, to: 11 * hour + 2_700)])
+        #expect(
+            plan.segments == [
+                .init(level: .minute, from: 10 * hour + 1_800, to: 11 * hour),
+                .init(level: .hour, from: 11 * hour, to: 12 * hour),
+                .init(level: .minute, from: 11 * hour + 2_700, to: 12 * hour, sign: -1),
+            ])
     }
 
     @Test func aMinuteSeriesNeverReadsCoarserRollups() {
@@ -50,23 +86,21 @@ import TrackerCore
         #expect(hourly.segments == [.init(level: .hour, from: 0, to: 2 * day)])
     }
 
-    @Test func randomRangesAlwaysTile() {
+    @Test func randomRangesAreCoveredExactlyAndNeverReadMoreThanTiling() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<500 {
             let from = Int64.random(in: -100...100, using: &generator) * 60 * 97
             let to = from + Int64.random(in: 1...50_000, using: &generator) * 60
             for coarsest in RollupLevel.allCases {
                 let plan = RollupPlan(from: from, to: to, coarsest: coarsest)
-                assertTiles(plan, from: from, to: to)
-                // Never more than 59 minutes at either edge; a range holding no whole hour (at most
-                // 118 minutes, e.g. 10:01–11:59) is read from minutes alone.
-                let minutes = plan.segments.filter { $0.level == .minute }.map { $0.to - $0.from }
-                let holdsAnHour = RollupLevel.hour.ceil(from) < RollupLevel.hour.floor(to)
-                #expect(
-                    coarsest == .minute
-                        || (holdsAnHour
-                            ? minutes.allSatisfy { $0 < hour } : minutes == [to - from] && to - from < 2 * hour)
-                )
+                assertCovers(plan, from: from, to: to, coarsest: coarsest)
+                let cost = plan.segments.reduce(0) { $0 + ($1.to - $1.from) / $1.level.seconds }
+                #expect(cost <= tilingCost(from: from, to: to, level: coarsest), "\(from)..<\(to) \(coarsest)")
+                // At most 30 minutes read on each side of an hour edge, once hours may be read.
+                if coarsest != .minute {
+                    let minutes = plan.segments.filter { $0.level == .minute }.map { ($0.to - $0.from) / 60 }
+                    #expect(minutes.allSatisfy { $0 <= 30 }, "\(from)..<\(to): \(plan.segments)")
+                }
             }
         }
     }
