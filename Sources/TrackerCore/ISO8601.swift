@@ -93,12 +93,34 @@ public enum ISO8601 {
         let days = Int(milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000)
         let remainder = Int(milliseconds - Int64(days) * 86_400_000)
         let (year, month, day) = UTCDay(ordinal: days).civil
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        // Written as bytes: a stats answer formats hundreds of buckets, and padding through
+        // intermediate strings cost about twenty allocations per time.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func write(_ value: Int, _ width: Int, then separator: UInt8) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            let value = abs(value)
+            var divisor = 1
+            var count = 1
+            while divisor <= value / 10 {
+                divisor *= 10
+                count += 1
+            }
+            for _ in count..<max(width, count) { bytes.append(UInt8(ascii: "0")) }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+            bytes.append(separator)
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(remainder / 3_600_000, 2)):"
-            + "\(pad(remainder / 60_000 % 60, 2)):\(pad(remainder / 1000 % 60, 2)).\(pad(remainder % 1000, 3))Z"
+        write(year, 4, then: UInt8(ascii: "-"))
+        write(month, 2, then: UInt8(ascii: "-"))
+        write(day, 2, then: UInt8(ascii: "T"))
+        write(remainder / 3_600_000, 2, then: UInt8(ascii: ":"))
+        write(remainder / 60_000 % 60, 2, then: UInt8(ascii: ":"))
+        write(remainder / 1000 % 60, 2, then: UInt8(ascii: "."))
+        write(remainder % 1000, 3, then: UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -24,6 +24,8 @@ import TrackerCore
         #expect(ISO8601.string(from: Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(ISO8601.string(from: Date(timeIntervalSince1970: 1_764_097_200.123)) == "2025-11-25T19:00:00.123Z")
         #expect(ISO8601.string(from: Date(timeIntervalSince1970: -1.5)) == "1969-12-31T23:59:58.500Z")
+        #expect(ISO8601.string(from: Date(timeIntervalSince1970: -61_000_000_000.007)) == "0036-12-26T11:33:19.993Z")
+        #expect(ISO8601.string(from: Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000Z")
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<1_000 {
             // 1970 to 2200: the times events, buckets and cursors carry.
