@@ -70,25 +70,18 @@ import TrackerTestSupport
                FROM events GROUP BY 1
                EXCEPT SELECT day, people FROM active_people_counts WHERE people > 0)) AS d
             """,
-            "weekly people view": """
+            "weekly and monthly people views": """
             SELECT count(*)::int FROM (
-              (SELECT week, people FROM active_people_weekly
-               EXCEPT SELECT date_trunc('week', timestamp AT TIME ZONE 'UTC')::date,
-                             count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1)
+              (SELECT 'week', week, people FROM active_people_weekly
+               UNION ALL SELECT 'month', month, people FROM active_people_monthly
+               EXCEPT SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date,
+                             count(DISTINCT coalesce(user_id, anonymous_id))
+                      FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2)
               UNION ALL
-              (SELECT date_trunc('week', timestamp AT TIME ZONE 'UTC')::date,
-                      count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1
-               EXCEPT SELECT week, people FROM active_people_weekly)) AS d
-            """,
-            "monthly people view": """
-            SELECT count(*)::int FROM (
-              (SELECT month, people FROM active_people_monthly
-               EXCEPT SELECT date_trunc('month', timestamp AT TIME ZONE 'UTC')::date,
-                             count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1)
-              UNION ALL
-              (SELECT date_trunc('month', timestamp AT TIME ZONE 'UTC')::date,
-                      count(DISTINCT coalesce(user_id, anonymous_id)) FROM events GROUP BY 1
-               EXCEPT SELECT month, people FROM active_people_monthly)) AS d
+              (SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date, count(DISTINCT coalesce(user_id, anonymous_id))
+               FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2
+               EXCEPT (SELECT 'week', week, people FROM active_people_weekly
+                       UNION ALL SELECT 'month', month, people FROM active_people_monthly))) AS d
             """,
             "weekly and monthly people": TestDatabase.periodPeopleMismatches,
         ]
