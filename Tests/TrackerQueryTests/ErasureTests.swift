@@ -75,7 +75,7 @@ import TrackerTestSupport
         #expect(try await database.scalar(.init(unsafeSQL: coarseMismatches)) == 0)
         #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.activeDayMismatches)) == 0)
         try await foldActivePeople(database)
-        #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.periodPeopleMismatches)) == 0)
+        #expect(try await database.scalar(.init(unsafeSQL: TestDatabase.periodPeopleMismatches())) == 0)
         try await database.drop()
     }
 

@@ -88,17 +88,20 @@ extension TestDatabase {
            EXCEPT SELECT day, person FROM active_people_daily)) AS d
         """
 
-    /// Distinct people per week and month (`active_people_totals`) that disagree with `events`,
-    /// both ways.
-    public static let periodPeopleMismatches = """
-        SELECT count(*)::int FROM (
-          (SELECT granularity, bucket, people FROM active_people_totals WHERE people > 0
-           EXCEPT SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date,
-                         count(DISTINCT coalesce(user_id, anonymous_id))
-                  FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2)
-          UNION ALL
-          (SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date, count(DISTINCT coalesce(user_id, anonymous_id))
-           FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2
-           EXCEPT SELECT granularity, bucket, people FROM active_people_totals WHERE people > 0)) AS d
-        """
+    /// Distinct people per week and month that disagree with `events`, both ways. `figures` is a
+    /// query of (granularity, bucket, people) rows: the totals table by default, or the views.
+    public static func periodPeopleMismatches(
+        in figures: String = "SELECT granularity, bucket, people FROM active_people_totals WHERE people > 0"
+    ) -> String {
+        let fromEvents = """
+            SELECT g, date_trunc(g, timestamp AT TIME ZONE 'UTC')::date, count(DISTINCT coalesce(user_id, anonymous_id))
+            FROM events, unnest(ARRAY['week', 'month']) AS g GROUP BY 1, 2
+            """
+        return """
+            SELECT count(*)::int FROM (
+              ((\(figures)) EXCEPT (\(fromEvents)))
+              UNION ALL
+              ((\(fromEvents)) EXCEPT (\(figures)))) AS d
+            """
+    }
 }
