@@ -72,15 +72,11 @@ final class BatchMover: Sendable {
             guard !rows.isEmpty else { return (Outcome(), []) }
             let plan = MovePlan(rows: rows, now: Date(), configuration: configuration)
             try await ensurePartitions(plan.days)
-            let fresh = try await MoveStore.recordFirstSeen(
-                plan.events.map { ($0.source, $0.messageId) }, on: connection, logger: logger)
-            let stored = plan.events.filter {
-                fresh.contains(DedupeKey(source: $0.source, messageId: $0.messageId))
-            }
-            try await MoveStore.insertEvents(stored, on: connection, logger: logger)
+            let stored = try await MoveStore.write(
+                plan.events, deleting: rows.map(\.id), on: connection, logger: logger
+            )
+            .map { plan.events[$0] }
             try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
-            try await MoveStore.addCounts(MovePlan.minuteCounts(stored), on: connection, logger: logger)
-            try await MoveStore.addActivePeople(MovePlan.activePeople(stored), on: connection, logger: logger)
             let outcome = Outcome(
                 claimed: rows.count, moved: stored.count, failed: plan.failed.count,
                 duplicates: plan.duplicates + plan.events.count - stored.count,

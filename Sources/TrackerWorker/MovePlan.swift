@@ -94,31 +94,6 @@ struct MovePlan: Sendable {
         }
         return nil
     }
-
-    /// Per-minute counts per event name of `stored`, pre-aggregated for one upsert per key.
-    static func minuteCounts(_ stored: [EventRow]) -> [(bucket: Date, event: String, count: Int)] {
-        var counts: [Date: [String: Int]] = [:]
-        for event in stored {
-            let minute = Date(timeIntervalSince1970: (event.timestamp.timeIntervalSince1970 / 60).rounded(.down) * 60)
-            counts[minute, default: [:]][event.event ?? "", default: 0] += 1
-        }
-        return counts.flatMap { bucket, names in names.map { (bucket, $0.key, $0.value) } }
-    }
-
-    /// Distinct (day, person) pairs of `stored`.
-    static func activePeople(_ stored: [EventRow]) -> [(day: String, person: String)] {
-        var pairs: Set<ActiveDay> = []
-        for event in stored {
-            if let person = event.person { pairs.insert(ActiveDay(day: UTCDay(event.timestamp), person: person)) }
-        }
-        return pairs.map { ($0.day.description, $0.person) }
-    }
-}
-
-/// Someone active on a day.
-struct ActiveDay: Hashable {
-    var day: UTCDay
-    var person: String
 }
 
 /// NUL checks look at UTF-8 bytes: `String.contains(_: String)` goes through Foundation's

@@ -92,16 +92,4 @@ func plan(_ rows: [ClaimedRow], retentionDays: Int = 400, maxAttempts: Int = 3) 
         #expect(event.properties == #"{"x":1}"#)
         #expect(plan([claimed("{", kind: .legacy)]).failed.first?.reason == "invalid_json")
     }
-
-    @Test func rollupsArePreAggregatedPerBatch() {
-        let rows = (0..<5).map { index in
-            claimed(
-                #"{"type":"track","userId":"u\#(index % 2)","event":"E","timestamp":"2026-11-25T11:00:\#(10 + index)Z"}"#,
-                id: Int64(index), messageId: "m\(index)")
-        }
-        let events = plan(rows).events
-        let counts = MovePlan.minuteCounts(events)
-        #expect(counts.count == 1 && counts[0].count == 5 && counts[0].event == "E")
-        #expect(Set(MovePlan.activePeople(events).map(\.person)) == ["u0", "u1"])
-    }
 }
