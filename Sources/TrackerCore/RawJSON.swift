@@ -43,13 +43,14 @@ public struct RawJSON: Sendable, Equatable {
     /// A member of an object as its own source text.
     public func member(_ key: String) -> RawJSON? {
         guard kind == .object else { return nil }
+        let key = Array(key.utf8)
         var text = text
         return text.withUTF8 { buffer in
             var scanner = JSONScanner(UnsafeRawBufferPointer(buffer))
             var found: Range<Int>?
             try? scanner.scanObject(depth: 0) { scanner, name throws(JSONScanError) in
                 let value = try scanner.scanValueRange(depth: 1)
-                if scanner.decodeString(name.range, hasEscapes: name.hasEscapes) == key { found = value.range }
+                if scanner.key(name, equals: key) { found = value.range }
                 return value.kind
             }
             return found.map { RawJSON(validated: scanner.string($0)) }

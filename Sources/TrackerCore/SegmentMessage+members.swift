@@ -1,9 +1,13 @@
 /// The top-level members of a message that decoding looks at. One scan of the payload: the
 /// scalars are decoded, the objects kept as source text, every other member only validated.
 struct MessageMembers {
-    enum Name: String {
+    enum Name: String, CaseIterable {
         case type, userId, anonymousId, event, name, groupId, previousId, timestamp, originalTimestamp, sentAt
         case properties, context, traits, integrations
+
+        /// Each name's bytes: keys are matched on bytes, since making a String of every key and
+        /// switching on it was a fifth of decoding a message.
+        static let spellings = allCases.map { (utf8: Array($0.rawValue.utf8), name: $0) }
     }
 
     var type, userId, anonymousId, event, name, groupId, previousId: JSONValue?
@@ -22,7 +26,7 @@ struct MessageMembers {
                 try scanner.scanObject(depth: 0) { scanner, key throws(JSONScanError) in
                     let value = try scanner.scanValueRange(depth: 1)
                     // Keys repeat rarely; the last one wins, as in `jsonb`.
-                    if let name = Name(rawValue: scanner.decodeString(key.range, hasEscapes: key.hasEscapes)) {
+                    if let name = Name.spellings.first(where: { scanner.key(key, equals: $0.utf8) })?.name {
                         try members.set(name, value, in: scanner)
                     }
                     return value.kind

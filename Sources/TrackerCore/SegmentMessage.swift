@@ -72,16 +72,13 @@ public struct SegmentMessage: Sendable, Equatable {
         let groupId = try identifier(body.groupId, field: "groupId")
         let previousId = try identifier(body.previousId, field: "previousId")
         // Segment's field length limits.
-        let limited = [
-            ("messageId", messageId, 100), ("event", event, 200), ("name", name, 200), ("userId", userId, 256),
-            ("anonymousId", anonymousId, 256), ("groupId", groupId, 256), ("previousId", previousId, 256),
-        ]
-        for (field, value, limit) in limited {
-            if let value, value.count > limit {
-                throw MessageRejection(
-                    .fieldTooLong, "\(field) is \(value.count) characters long; the limit is \(limit).")
-            }
-        }
+        try limit(messageId, field: "messageId", to: 100)
+        try limit(event, field: "event", to: 200)
+        try limit(name, field: "name", to: 200)
+        try limit(userId, field: "userId", to: 256)
+        try limit(anonymousId, field: "anonymousId", to: 256)
+        try limit(groupId, field: "groupId", to: 256)
+        try limit(previousId, field: "previousId", to: 256)
         if userId == nil, anonymousId == nil {
             throw MessageRejection(.missingUser, "A \(type.rawValue) call needs a userId or an anonymousId.")
         }
@@ -130,6 +127,15 @@ public struct SegmentMessage: Sendable, Equatable {
     }
 
     static let typeList = MessageType.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// Refuses a text longer than `limit` characters. A character is at least one UTF-8 byte, so
+    /// only a text with more bytes than that is counted.
+    static func limit(_ value: String?, field: String, to limit: Int) throws(MessageRejection) {
+        guard let value, value.utf8.count > limit else { return }
+        let count = value.count
+        guard count > limit else { return }
+        throw MessageRejection(.fieldTooLong, "\(field) is \(count) characters long; the limit is \(limit).")
+    }
 
     /// An id-like field: a non-empty string, or a number Segment's SDKs sometimes send, as text.
     static func identifier(_ value: JSONValue?, field: String) throws(MessageRejection) -> String? {

@@ -109,13 +109,8 @@ public struct FailedRow: Sendable, Equatable {
 }
 
 /// The statements of the worker's move transaction. Each takes the connection the transaction runs
-/// on; every value is bound, arrays travel through `unnest`.
+/// on; every value is bound, arrays travel through `unnest` (`ColumnArray`).
 public enum MoveStore {
-    /// Optional columns travel in arrays as this sentinel and come back as NULL (arrays of optionals
-    /// do not bind).
-    static let noText = ""
-    static let noDate = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01
-
     /// Claims up to `limit` staged rows, oldest first, skipping rows other workers hold. They stay
     /// locked until the transaction ends; `write` deletes them, a rollback releases them.
     ///
@@ -151,6 +146,9 @@ public enum MoveStore {
     public static func write(
         _ events: [EventRow], deleting ids: [Int64], on connection: PostgresConnection, logger: Logger
     ) async throws -> [Int] {
+        func column<Value>(_ value: @escaping (Int) -> Value?) -> ColumnArray<Value> {
+            ColumnArray(count: events.count, value)
+        }
         let rows = try await connection.query(
             """
             WITH claimed AS (
@@ -158,14 +156,14 @@ public enum MoveStore {
                 RETURNING 1
             ), batch AS (
                 SELECT * FROM unnest(
-                    \(events.map(\.messageId))::text[], \(events.map(\.type))::text[],
-                    \(events.map { $0.event ?? noText })::text[], \(events.map { $0.userId ?? noText })::text[],
-                    \(events.map { $0.anonymousId ?? noText })::text[], \(events.map { $0.sessionId ?? noText })::text[],
-                    \(events.map { $0.groupId ?? noText })::text[], \(events.map { $0.previousId ?? noText })::text[],
-                    \(events.map(\.timestamp))::timestamptz[], \(events.map { $0.originalTimestamp ?? noDate })::timestamptz[],
-                    \(events.map { $0.sentAt ?? noDate })::timestamptz[], \(events.map(\.receivedAt))::timestamptz[],
-                    \(events.map(\.source))::text[], \(events.map(\.properties))::text[], \(events.map(\.context))::text[],
-                    \(events.map(\.traits))::text[], \(events.map(\.integrations))::text[]
+                    \(column { events[$0].messageId })::text[], \(column { events[$0].type })::text[], \(column { events[$0].event })::text[],
+                    \(column { events[$0].userId })::text[], \(column { events[$0].anonymousId })::text[],
+                    \(column { events[$0].sessionId })::text[], \(column { events[$0].groupId })::text[],
+                    \(column { events[$0].previousId })::text[], \(column { events[$0].timestamp })::timestamptz[],
+                    \(column { events[$0].originalTimestamp })::timestamptz[], \(column { events[$0].sentAt })::timestamptz[],
+                    \(column { events[$0].receivedAt })::timestamptz[], \(column { events[$0].source })::text[],
+                    \(column { events[$0].properties })::text[], \(column { events[$0].context })::text[], \(column { events[$0].traits })::text[],
+                    \(column { events[$0].integrations })::text[]
                 ) WITH ORDINALITY AS e(mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src, props, ctx, trt, integ, ord)
             ), fresh AS (
                 INSERT INTO event_dedupe (source, message_id)
@@ -178,8 +176,7 @@ public enum MoveStore {
                 INSERT INTO events (message_id, type, event, user_id, anonymous_id, session_id, group_id, previous_id,
                                     timestamp, original_timestamp, sent_at, received_at, source,
                                     properties, context, traits, integrations)
-                SELECT mid, typ, NULLIF(ev, ''), NULLIF(uid, ''), NULLIF(aid, ''), NULLIF(sid, ''), NULLIF(gid, ''),
-                       NULLIF(pid, ''), ts, NULLIF(ots, \(noDate)), NULLIF(sat, \(noDate)), rat, src,
+                SELECT mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src,
                        props::jsonb, ctx::jsonb, trt::jsonb, integ::jsonb
                 FROM accepted
                 RETURNING timestamp, event, coalesce(user_id, anonymous_id) AS person
@@ -219,17 +216,18 @@ public enum MoveStore {
         async throws
     {
         guard !failed.isEmpty else { return }
+        func column<Value>(_ value: @escaping (Int) -> Value?) -> ColumnArray<Value> {
+            ColumnArray(count: failed.count, value)
+        }
         try await connection.query(
             """
             INSERT INTO failed_events (received_at, source, kind, implied_type, message_id, person, reason, detail,
                                        payload, envelope)
-            SELECT rat, src, knd, NULLIF(typ, ''), mid, NULLIF(per, ''), rsn, dtl, pay, NULLIF(env, '')
-            FROM unnest(
-                \(failed.map(\.row.receivedAt))::timestamptz[], \(failed.map(\.row.source))::text[],
-                \(failed.map(\.row.kind.rawValue))::text[], \(failed.map { $0.row.impliedType ?? noText })::text[],
-                \(failed.map(\.row.messageId))::text[], \(failed.map { $0.person ?? noText })::text[],
-                \(failed.map(\.reason))::text[], \(failed.map(\.detail))::text[], \(failed.map(\.row.payload))::text[],
-                \(failed.map { $0.row.envelope ?? noText })::text[]
+            SELECT * FROM unnest(
+                \(column { failed[$0].row.receivedAt })::timestamptz[], \(column { failed[$0].row.source })::text[],
+                \(column { failed[$0].row.kind.rawValue })::text[], \(column { failed[$0].row.impliedType })::text[],
+                \(column { failed[$0].row.messageId })::text[], \(column { failed[$0].person })::text[], \(column { failed[$0].reason })::text[],
+                \(column { failed[$0].detail })::text[], \(column { failed[$0].row.payload })::text[], \(column { failed[$0].row.envelope })::text[]
             ) AS f(rat, src, knd, typ, mid, per, rsn, dtl, pay, env)
             """,
             logger: logger)

@@ -100,8 +100,13 @@ struct MovePlan: Sendable {
 /// NSString search, which cost the worker 14% of its CPU.
 extension SegmentMessage {
     var storageProblem: MessageRejection? {
-        let fields = [messageId, userId, anonymousId, event, sessionId, groupId, previousId]
-        if fields.contains(where: { $0?.utf8.contains(0) == true }) { return .containsNUL }
-        return [properties, context, traits, integrations].lazy.compactMap(\.storageProblem).first
+        func hasNUL(_ text: String?) -> Bool { text?.utf8.contains(0) == true }
+        if hasNUL(messageId) || hasNUL(userId) || hasNUL(anonymousId) || hasNUL(event) || hasNUL(sessionId)
+            || hasNUL(groupId) || hasNUL(previousId)
+        {
+            return .containsNUL
+        }
+        return properties.storageProblem ?? context.storageProblem ?? traits.storageProblem
+            ?? integrations.storageProblem
     }
 }
