@@ -45,7 +45,7 @@ public enum ActivePeopleStore {
             try await connection.query("COMMIT", logger: logger)
             return taken
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
     }

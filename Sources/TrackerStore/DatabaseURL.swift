@@ -75,6 +75,7 @@ public struct DatabaseURLError: Error, CustomStringConvertible {
 
 extension DatabaseURL {
     /// Runs `body` on a dedicated connection (outside the pool), closing it however `body` ends.
+    @discardableResult
     public func withConnection<Result>(
         logger: Logger,
         _ body: (PostgresConnection) async throws -> Result

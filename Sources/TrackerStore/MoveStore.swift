@@ -31,17 +31,19 @@ public struct ClaimedRow: Sendable, Equatable {
 }
 
 extension ClaimedRow {
-    /// Decodes a claim's columns cell by cell: decoding the row as one tuple looked up the tuple's
-    /// generic metadata for every row.
+    /// Decodes a claim's columns cell by cell, in the claim's column order: decoding the row as one
+    /// tuple looked up the tuple's generic metadata for every row.
     init(_ row: PostgresRow) throws {
-        let cells = row.makeRandomAccess()
+        var cells = row.makeIterator()
+        func next<Value: PostgresDecodable>(_: Value.Type) throws -> Value {
+            guard let cell = cells.next() else { throw PostgresDecodingError.Code.missingData }
+            return try cell.decode(Value.self)
+        }
         self.init(
-            id: try cells[0].decode(Int64.self), receivedAt: try cells[1].decode(Date.self),
-            source: try cells[2].decode(String.self),
-            kind: StagedRow.Kind(rawValue: try cells[3].decode(String.self)) ?? .segment,
-            impliedType: try cells[4].decode(String?.self), messageId: try cells[5].decode(String.self),
-            payload: try cells[6].decode(String.self), envelope: try cells[7].decode(String?.self),
-            attempts: Int(try cells[8].decode(Int32.self)))
+            id: try next(Int64.self), receivedAt: try next(Date.self), source: try next(String.self),
+            kind: StagedRow.Kind(rawValue: try next(String.self)) ?? .segment, impliedType: try next(String?.self),
+            messageId: try next(String.self), payload: try next(String.self), envelope: try next(String?.self),
+            attempts: Int(try next(Int32.self)))
     }
 }
 
@@ -162,8 +164,9 @@ public enum MoveStore {
                     \(column { events[$0].previousId })::text[], \(column { events[$0].timestamp })::timestamptz[],
                     \(column { events[$0].originalTimestamp })::timestamptz[], \(column { events[$0].sentAt })::timestamptz[],
                     \(column { events[$0].receivedAt })::timestamptz[], \(column { events[$0].source })::text[],
-                    \(column { events[$0].properties })::text[], \(column { events[$0].context })::text[], \(column { events[$0].traits })::text[],
-                    \(column { events[$0].integrations })::text[]
+                    \(column { events[$0].properties })::text[], \(column { events[$0].context })::text[],
+                    \(column { events[$0].traits.nonEmptyObject })::text[],
+                    \(column { events[$0].integrations.nonEmptyObject })::text[]
                 ) WITH ORDINALITY AS e(mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src, props, ctx, trt, integ, ord)
             ), fresh AS (
                 INSERT INTO event_dedupe (source, message_id)
@@ -177,7 +180,7 @@ public enum MoveStore {
                                     timestamp, original_timestamp, sent_at, received_at, source,
                                     properties, context, traits, integrations)
                 SELECT mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src,
-                       props::jsonb, ctx::jsonb, trt::jsonb, integ::jsonb
+                       props::jsonb, ctx::jsonb, coalesce(trt::jsonb, '{}'), coalesce(integ::jsonb, '{}')
                 FROM accepted
                 RETURNING timestamp, event, coalesce(user_id, anonymous_id) AS person
             ), input AS (
@@ -295,6 +298,12 @@ public enum MoveStore {
             """,
             logger: logger)
     }
+}
+
+extension String {
+    /// `nil` for `{}`: most events carry no traits or integrations, and a NULL costs PostgreSQL
+    /// no parse.
+    fileprivate var nonEmptyObject: String? { self == "{}" ? nil : self }
 }
 
 /// A message's identity for deduplication.

@@ -38,11 +38,11 @@ final class BatchMover: Sendable {
         let start = DispatchTime.now()
         let claimedIds = ClaimedIds()
         let outcome: Outcome
-        let stored: [EventRow]
+        let receivedAt: [Date]
         do {
             // A query in flight when its backend is terminated was seen to hang; closing the
             // connection on cancellation (the caller's deadline) ends it.
-            (outcome, stored) = try await withTaskCancellationHandler {
+            (outcome, receivedAt) = try await withTaskCancellationHandler {
                 try await move(limit: limit, claimedIds: claimedIds, on: connection)
             } onCancel: {
                 connection.startClosing()
@@ -59,13 +59,13 @@ final class BatchMover: Sendable {
         metrics.moved.increment(by: Int64(outcome.moved))
         metrics.duplicates.increment(by: Int64(outcome.duplicates))
         for (reason, count) in outcome.failedByReason { metrics.failed(reason: reason, count: count) }
-        metrics.recordLag(stored, storedAt: Date())
+        metrics.recordLag(receivedAt: receivedAt, storedAt: Date())
         return outcome
     }
 
     private func move(
         limit: Int, claimedIds: ClaimedIds, on connection: PostgresConnection
-    ) async throws -> (Outcome, [EventRow]) {
+    ) async throws -> (Outcome, receivedAt: [Date]) {
         try await connection.withTransaction(logger: logger) { connection in
             let rows = try await MoveStore.claim(limit: limit, on: connection, logger: logger)
             claimedIds.ids.withLock { $0 = rows.map(\.id) }
@@ -73,15 +73,13 @@ final class BatchMover: Sendable {
             let plan = MovePlan(rows: rows, now: Date(), configuration: configuration)
             try await ensurePartitions(plan.days)
             let stored = try await MoveStore.write(
-                plan.events, deleting: rows.map(\.id), on: connection, logger: logger
-            )
-            .map { plan.events[$0] }
+                plan.events, deleting: rows.map(\.id), on: connection, logger: logger)
             try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
             let outcome = Outcome(
                 claimed: rows.count, moved: stored.count, failed: plan.failed.count,
                 duplicates: plan.duplicates + plan.events.count - stored.count,
                 failedByReason: Dictionary(plan.failed.map { ($0.reason, 1) }, uniquingKeysWith: +))
-            return (outcome, stored)
+            return (outcome, stored.map { plan.events[$0].receivedAt })
         }
     }
 

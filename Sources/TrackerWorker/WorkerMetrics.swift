@@ -38,9 +38,9 @@ final class WorkerMetrics: Sendable {
     }
 
     /// Received → stored, for every event of a committed batch.
-    func recordLag(_ events: [EventRow], storedAt: Date) {
-        for event in events {
-            pipelineLag.recordNanoseconds(Int64(max(0, storedAt.timeIntervalSince(event.receivedAt)) * 1e9))
+    func recordLag(receivedAt: [Date], storedAt: Date) {
+        for received in receivedAt {
+            pipelineLag.recordNanoseconds(Int64(max(0, storedAt.timeIntervalSince(received)) * 1e9))
         }
     }
 

@@ -39,12 +39,14 @@ public struct TestDatabase: Sendable {
     }
 
     /// Runs `body` on a new connection to this database.
+    @discardableResult
     public func withConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await Self.withConnection(url, logger: logger, body)
     }
 
+    @discardableResult
     static func withConnection<Result: Sendable>(
         _ url: DatabaseURL, logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
