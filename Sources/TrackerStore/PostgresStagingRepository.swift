@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
+import TrackerCore
 
-/// `StagingRepository` on PostgreSQL: one multi-row insert of bound arrays per group commit.
+/// `StagingRepository` on PostgreSQL: one `COPY` per group commit.
 public struct PostgresStagingRepository: StagingRepository {
     let client: PostgresClient
 
@@ -11,25 +13,23 @@ public struct PostgresStagingRepository: StagingRepository {
     }
 
     public func insert(_ rows: [StagedRow], logger: Logger) async throws {
-        // Optional columns travel as '' and come back as NULL: arrays of optionals do not bind.
-        let receivedAt = rows.map(\.receivedAt)
-        let source = rows.map(\.source)
-        let kind = rows.map(\.kind.rawValue)
-        let impliedType = rows.map { $0.impliedType ?? "" }
-        let messageId = rows.map(\.messageId)
-        let payload = rows.map(\.payload)
-        let envelope = rows.map { $0.envelope ?? "" }
-        // One statement is its own transaction: committed when the query returns, with no BEGIN and
+        var data = ByteBuffer()
+        data.reserveCapacity(rows.reduce(0) { $0 + $1.payload.utf8.count + 128 })
+        // A request's rows share their arrival time: formatted once per run of equal times.
+        var time: (date: Date, text: String)?
+        for row in rows {
+            if time?.date != row.receivedAt { time = (row.receivedAt, ISO8601.string(from: row.receivedAt)) }
+            row.appendCopyLine(to: &data, receivedAt: time!.text)
+        }
+        // COPY is one statement, its own transaction: committed when it returns, with no BEGIN and
         // COMMIT round trips.
         do {
-            try await client.query(
-                """
-                INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload, envelope)
-                SELECT r, s, k, NULLIF(t, ''), m, p, NULLIF(e, '')
-                FROM unnest(\(receivedAt)::timestamptz[], \(source)::text[], \(kind)::text[], \(impliedType)::text[],
-                            \(messageId)::text[], \(payload)::text[], \(envelope)::text[]) AS u(r, s, k, t, m, p, e)
-                """,
-                logger: logger)
+            try await client.withConnection { connection in
+                try await connection.copyFrom(table: "ingest_staging", columns: StagedRow.copyColumns, logger: logger) {
+                    writer in
+                    try await writer.write(data)
+                }
+            }
         } catch let error as PSQLError where Self.refusesData(error) {
             throw StagingInsertError.unstorable(error.serverInfo?[.message] ?? "data exception")
         }

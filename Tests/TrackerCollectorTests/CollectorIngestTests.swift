@@ -48,6 +48,25 @@ import TrackerTestSupport
         }
     }
 
+    /// Staging is written as COPY text, where a backslash, tab, newline or carriage return means
+    /// something: every one of them must arrive as it was sent, and `\N` must stay text, not NULL.
+    @Test func copyControlCharactersAreStagedExactly() async throws {
+        try await withCollector("collector_copy_text") { database, client in
+            let message =
+                "{\n\t\"type\": \"track\",\r\n\t\"event\": \"a\\\\N\\tb\",\"userId\":\"\\\\\",\n\"messageId\": \"m\\tid\\\\\"}"
+            let body = "{\"batch\":[\(message)],\n\"context\":{\"note\":\"line\\nbreak\\\\N\"}\t}"
+            let status = try await client.execute(
+                uri: "/v1/batch", method: .post, headers: jsonHeaders, body: ByteBuffer(string: body)
+            ) { $0.status }
+            #expect(status == .ok)
+            let rows = try await database.stagedRows()
+            #expect(rows.count == 1)
+            #expect(rows.first?.3 == "m\tid\\", "the decoded messageId, raw tab and backslash included")
+            #expect(rows.first?.4 == message)
+            #expect(rows.first?.5?.contains(#""note":"line\nbreak\\N""#) == true)
+        }
+    }
+
     /// Rows PostgreSQL refuses cost only their own request a 400: the group's other requests are
     /// written alone and the collector keeps taking requests. A CHECK stands in for any refusal.
     @Test func rowsPostgresRefusesFailOnlyTheirOwnRequest() async throws {
