@@ -143,7 +143,7 @@ public enum MoveStore {
     /// `events`) of the events stored; the others were already in the window.
     ///
     /// One statement instead of one per table: the worker no longer decodes the fresh keys, filters
-    /// and aggregates in Swift, and sends the same values back (a fifth of its CPU per event).
+    /// and aggregates in Swift, and sends the same values back.
     /// `events` must hold one message per key (`MovePlan` keeps the first copy).
     public static func write(
         _ events: [EventRow], deleting ids: [Int64], on connection: PostgresConnection, logger: Logger
