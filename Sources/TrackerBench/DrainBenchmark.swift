@@ -151,23 +151,8 @@ public struct DrainBenchmark: Sendable {
                 SELECT c.message_id, p->>'type', p->>'event', p->>'userId', (p->>'timestamp')::timestamptz, received_at,
                        c.source, coalesce(p->'properties', '{}'), coalesce(p->'context', '{}')
                 FROM claimed AS c JOIN fresh USING (source, message_id)
-                RETURNING timestamp, event, user_id
-            ), input AS (
-                SELECT date_trunc('minute', timestamp, 'UTC') AS b, coalesce(event, '') AS e, count(*) AS n
-                FROM stored GROUP BY 1, 2
-            ), \(unescaped: MoveStore.rollupUpserts), people AS (
-                INSERT INTO active_people_daily (day, person)
-                SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, user_id FROM stored ORDER BY 1, 2
-                ON CONFLICT DO NOTHING
-                RETURNING day, person
-            ), people_queued AS (
-                INSERT INTO active_people_new (day, person) SELECT day, person FROM people
-            ), people_counts AS (
-                INSERT INTO active_people_counts AS c (day, people)
-                SELECT day, count(*) FROM people GROUP BY day ORDER BY day
-                ON CONFLICT (day) DO UPDATE SET people = c.people + EXCLUDED.people
-                RETURNING 1
-            )
+                RETURNING timestamp, event, user_id AS person
+            ), \(unescaped: MoveStore.aggregateUpserts)
             SELECT (SELECT count(*) FROM claimed)::int
             """,
             logger: logger)

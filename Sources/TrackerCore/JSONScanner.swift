@@ -325,13 +325,13 @@ public struct JSONScanner {
         return true
     }
 
-    /// Decodes the contents of a string already validated by `scanString`.
     /// Whether a scanned key spells `name` (UTF-8). No String is made unless the key has escapes.
     public func key(_ key: (range: Range<Int>, hasEscapes: Bool), equals name: [UInt8]) -> Bool {
         guard !key.hasEscapes else { return decodeString(key.range, hasEscapes: true).utf8.elementsEqual(name) }
         return key.range.count == name.count && bytes[key.range].elementsEqual(name)
     }
 
+    /// Decodes the contents of a string already validated by `scanString`.
     public func decodeString(_ range: Range<Int>, hasEscapes: Bool) -> String {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
         guard hasEscapes else { return String(decoding: slice, as: UTF8.self) }

@@ -183,23 +183,7 @@ public enum MoveStore {
                        props::jsonb, ctx::jsonb, coalesce(trt::jsonb, '{}'), coalesce(integ::jsonb, '{}')
                 FROM accepted
                 RETURNING timestamp, event, coalesce(user_id, anonymous_id) AS person
-            ), input AS (
-                SELECT date_trunc('minute', timestamp, 'UTC') AS b, coalesce(event, '') AS e, count(*) AS n
-                FROM stored GROUP BY 1, 2
-            ), \(unescaped: rollupUpserts), people AS (
-                INSERT INTO active_people_daily (day, person)
-                SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, person FROM stored WHERE person IS NOT NULL
-                ORDER BY 1, 2
-                ON CONFLICT DO NOTHING
-                RETURNING day, person
-            ), people_queued AS (
-                INSERT INTO active_people_new (day, person) SELECT day, person FROM people
-            ), people_counts AS (
-                INSERT INTO active_people_counts AS c (day, people)
-                SELECT day, count(*) FROM people GROUP BY day ORDER BY day
-                ON CONFLICT (day) DO UPDATE SET people = c.people + EXCLUDED.people
-                RETURNING 1
-            )
+            ), \(unescaped: aggregateUpserts)
             -- Naming the CTEs in this order runs them in this order: the lock order of every writer.
             SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM minute), (SELECT count(*) FROM hour),
                    (SELECT count(*) FROM day), (SELECT count(*) FROM totals), (SELECT count(*) FROM people_counts),
@@ -236,9 +220,34 @@ public enum MoveStore {
             logger: logger)
     }
 
+    /// Everything a move adds for the events it inserted, as CTEs over a `stored(timestamp, event,
+    /// person)` CTE of them (constant SQL, no values): the batch's minute counts per event name
+    /// added to every count rollup, its (day, person) pairs to the people per day and, when new
+    /// there, to the leader's queue (`ActivePeopleStore.fold`). `write` and the drain benchmark's
+    /// SQL-only move share them.
+    public static let aggregateUpserts = """
+        input AS (
+            SELECT date_trunc('minute', timestamp, 'UTC') AS b, coalesce(event, '') AS e, count(*) AS n
+            FROM stored GROUP BY 1, 2
+        ), \(rollupUpserts), people AS (
+            INSERT INTO active_people_daily (day, person)
+            SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date, person FROM stored WHERE person IS NOT NULL
+            ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
+            RETURNING day, person
+        ), people_queued AS (
+            INSERT INTO active_people_new (day, person) SELECT day, person FROM people
+        ), people_counts AS (
+            INSERT INTO active_people_counts AS c (day, people)
+            SELECT day, count(*) FROM people GROUP BY day ORDER BY day
+            ON CONFLICT (day) DO UPDATE SET people = c.people + EXCLUDED.people
+            RETURNING 1
+        )
+        """
+
     /// A move's rollup upserts, as CTEs over an `input(b, e, n)` CTE of minute counts (constant SQL,
-    /// no values): `addCounts` and the drain benchmark's SQL-only move share them.
-    public static let rollupUpserts = """
+    /// no values): `aggregateUpserts` and `addCounts` share them.
+    static let rollupUpserts = """
         minute AS (
             INSERT INTO event_counts_minute AS c (bucket, event, count)
             SELECT b, e, n FROM input ORDER BY b, e
