@@ -60,17 +60,22 @@ await_prepared() {  # await_prepared NAME: fails with the log unless that step s
   [ "$(cat "$work/$1.rc" 2>/dev/null)" = 0 ] || { cat "$work/$1.log" >&2; echo "preparing $1 failed" >&2; exit 1; }
 }
 
-echo "== build"
+# Each step's headline carries the seconds since the start: the whole command must stay under 15
+# minutes on 2 cores, and the log shows which step grew.
+started=$SECONDS
+step() { echo "== [$((SECONDS - started)) s] $*"; }
+
+step "build"
 swift build --build-tests
 
-echo "== static checks"
+step "static checks"
 await_prepared tools
 bash infra/scripts/check.sh
 
-echo "== swift test"
+step "swift test"
 swift test --skip-build
 
-echo "== migrations from the binary: three runners at once"
+step "migrations from the binary: three runners at once"
 psql_server -c "DROP DATABASE IF EXISTS cli_migrate WITH (FORCE)" -c "CREATE DATABASE cli_migrate"
 bin="$root/.build/debug/tracker"
 export DATABASE_URL="$server_url/cli_migrate?sslmode=disable"
@@ -105,11 +110,11 @@ pids+=($!)
 wait_ready "http://127.0.0.1:$collector_port"
 wait_ready "http://127.0.0.1:$query_port"
 
-echo "== real SDKs against a live collector"
+step "real SDKs against a live collector"
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/sdk_test.py \
   "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key
 
-echo "== API contract: OpenAPI documents validated, schemathesis against the live collector and query API"
+step "API contract: OpenAPI documents validated, schemathesis against the live collector and query API"
 for server in "collector:$collector_port" "query:$query_port"; do
   name=${server%%:*}
   port=${server##*:}
@@ -122,10 +127,10 @@ for server in "collector:$collector_port" "query:$query_port"; do
     -H "Authorization: Basic $(printf 'sdk-key:' | base64)")
 done
 
-echo "== hostile input against the live collector (valid traffic alongside must keep getting 2xx)"
+step "hostile input against the live collector (valid traffic alongside must keep getting 2xx)"
 python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --body-timeout 3
 
-echo "== observability: promtool on every /metrics, a real Prometheus scraping the three services"
+step "observability: promtool on every /metrics, a real Prometheus scraping the three services"
 LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$worker_port"
@@ -154,12 +159,12 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb"
 pids+=($!)
 "$venv/bin/python" infra/scripts/check-scrape.py "http://127.0.0.1:$prometheus_port"
 
-echo "== fault injection, short form: SIGKILLed workers and collector, PostgreSQL restarted, listeners terminated, backlog limit"
+step "fault injection, short form: SIGKILLed workers and collector, PostgreSQL restarted, listeners terminated, backlog limit"
 # Each scenario runs on a private PostgreSQL of its own; 0 lost and 0 duplicated, or the run fails.
 python3 infra/reliability/faults.py --binary "$bin" --short
 
-echo "== container smoke test"
+step "container smoke test"
 await_prepared base
 bash infra/scripts/container-smoke.sh run "$DATABASE_URL" "$bin"
 
-echo "== all tests passed"
+step "all tests passed"
