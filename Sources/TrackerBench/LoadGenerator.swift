@@ -69,6 +69,7 @@ struct LoadGenerator: Sendable {
         head.headers.add(name: "Host", value: "127.0.0.1")
         head.headers.add(name: "Content-Type", value: "application/json")
         head.headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+        let request = head
         let deadline = NIODeadline.now() + TimeAmount(end - ContinuousClock.now)
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let done = loop.makePromise(of: (Int, Int, [Double]).self)
@@ -76,7 +77,7 @@ struct LoadGenerator: Sendable {
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(
-                        ClosedLoopHandler(head: head, body: body, end: deadline, done: done))
+                        ClosedLoopHandler(head: request, body: body, end: deadline, done: done))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()

@@ -277,7 +277,7 @@ public struct PostgresQueryRepository: QueryRepository {
             }
         }
         if replayed > 0 {
-            try? await client.query("SELECT pg_notify(\(StagingChannel.name), '')", logger: logger)
+            _ = try? await client.query("SELECT pg_notify(\(StagingChannel.name), '')", logger: logger)
         }
         return replayed
     }

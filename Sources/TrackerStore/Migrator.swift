@@ -86,7 +86,7 @@ public struct Migrator: Sendable {
             try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
             return result
         } catch {
-            try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
             throw error
         }
     }

@@ -90,9 +90,6 @@ public struct EventRow: Sendable, Equatable {
         self.traits = traits
         self.integrations = integrations
     }
-
-    /// Who the event is about: `user_id`, else `anonymous_id`.
-    public var person: String? { userId ?? anonymousId }
 }
 
 /// One row for `failed_events`.
@@ -313,15 +310,4 @@ extension String {
     /// `nil` for `{}`: most events carry no traits or integrations, and a NULL costs PostgreSQL
     /// no parse.
     fileprivate var nonEmptyObject: String? { self == "{}" ? nil : self }
-}
-
-/// A message's identity for deduplication.
-public struct DedupeKey: Hashable, Sendable {
-    public var source: String
-    public var messageId: String
-
-    public init(source: String, messageId: String) {
-        self.source = source
-        self.messageId = messageId
-    }
 }

@@ -96,6 +96,12 @@ struct MovePlan: Sendable {
     }
 }
 
+/// A message's identity for deduplication within a batch.
+struct DedupeKey: Hashable {
+    var source: String
+    var messageId: String
+}
+
 /// NUL checks look at UTF-8 bytes: `String.contains(_: String)` goes through Foundation's
 /// NSString search, which cost the worker 14% of its CPU.
 extension SegmentMessage {
