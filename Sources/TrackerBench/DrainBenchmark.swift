@@ -34,24 +34,27 @@ public struct DrainBenchmark: Sendable {
                 try await fillDedupeWindow(connection)
                 header += " onto \(try await count("SELECT count(*)::int FROM events", connection)) stored"
             }
-            var rates: [[Double]] = [[], [], []]  // SQL-only, 1 replica, 2 replicas
+            // SQL-only, then (replicas, move loops each) as in `scenarios`.
+            var rates: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
             for round in 1...rounds {
                 try await reset(connection)
                 rates[0].append(Double(rows) / (try await measure(connection) { try await sqlOnlyDrain() }))
-                for replicas in [1, 2] {
+                for (index, scenario) in Self.scenarios.enumerated() {
                     try await reset(connection)
-                    let seconds = try await measure(connection) { try await drainWithWorkers(replicas, connection) }
-                    rates[replicas].append(Double(rows) / seconds)
+                    let seconds = try await measure(connection) {
+                        try await drainWithWorkers(scenario.replicas, loops: scenario.loops, connection)
+                    }
+                    rates[1 + index].append(Double(rows) / seconds)
                 }
                 logger.info(
                     "drain round", metadata: ["round": "\(round)", "events/s": "\(rates.map { Int($0.last!) })"])
             }
             let medians = rates.map { $0.sorted()[$0.count / 2] }
-            let names = [
-                "SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)",
-                "1 worker replica(s), 2 move loops each, batches of 2,000",
-                "2 worker replica(s), 2 move loops each, batches of 2,000",
-            ]
+            let names =
+                ["SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)"]
+                + Self.scenarios.map {
+                    "\($0.replicas) worker replica(s), \($0.loops) move loop(s) each, batches of 2,000"
+                }
             var lines = [
                 "| \(header) | events/s | each round | × SQL-only |",
                 "|---|---|---|---|",
@@ -160,11 +163,17 @@ public struct DrainBenchmark: Sendable {
         return 0
     }
 
-    private func drainWithWorkers(_ replicas: Int, _ connection: PostgresConnection) async throws {
+    /// The worker runs: the default replica, two of them, and two with one move loop each (as many
+    /// transactions at once as the baseline's statements).
+    static let scenarios = [(replicas: 1, loops: 2), (replicas: 2, loops: 2), (replicas: 2, loops: 1)]
+
+    private func drainWithWorkers(_ replicas: Int, loops: Int, _ connection: PostgresConnection) async throws {
         var quiet = logger
         quiet.logLevel = .error
+        var configuration = WorkerConfiguration()
+        configuration.concurrency = loops
         let workers = (0..<replicas).map { _ in
-            Worker(database: database, configuration: WorkerConfiguration(), logger: quiet)
+            Worker(database: database, configuration: configuration, logger: quiet)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in workers { group.addTask { try await worker.run() } }
