@@ -52,4 +52,38 @@ import TrackerTestSupport
         }
         try await database.drop()
     }
+
+    /// The claim reads its columns back as arrays (`PostgresCell.arrayValues`): every value, every
+    /// NULL element, an empty array and a NULL array (`array_agg` of no rows) must come back as sent.
+    @Test(arguments: [
+        ["a", nil, "", "ünïcode ✓\t\\N", nil],
+        [nil],
+        (0..<3_000).map { $0 % 5 == 0 ? nil : String(repeating: "y", count: $0 % 400) },
+    ])
+    func arraysReadBackWithTheirNulls(_ values: [String?]) async throws {
+        let database = try await TestDatabase.create("column_array_read", migrated: false)
+        try await database.withConnection { connection in
+            let column = ColumnArray(count: values.count) { values[$0] }
+            let numbers = ColumnArray(count: values.count) { values[$0] == nil ? nil : Int64($0) * -7 }
+            let rows = try await connection.query(
+                """
+                SELECT \(column)::text[], \(numbers)::int8[], '{}'::text[],
+                       (SELECT array_agg(x) FROM generate_series(1, 0) AS x)
+                """,
+                logger: database.logger)
+            var read = 0
+            for try await row in rows {
+                let cells = Array(row)
+                #expect(try cells[0].arrayValues(String.self) == values)
+                #expect(
+                    try cells[1].arrayValues(Int64.self)
+                        == values.indices.map { values[$0] == nil ? nil : Int64($0) * -7 })
+                #expect(try cells[2].arrayValues(String.self).isEmpty)
+                #expect(try cells[3].arrayValues(Int32.self).isEmpty)
+                read += 1
+            }
+            #expect(read == 1)
+        }
+        try await database.drop()
+    }
 }
