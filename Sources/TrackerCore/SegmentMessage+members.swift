@@ -13,6 +13,13 @@ struct MessageMembers {
     var type, userId, anonymousId, event, name, groupId, previousId: JSONValue?
     var timestamp, originalTimestamp, sentAt: JSONValue?
     var properties, context, traits, integrations: RawJSON?
+    /// Members of `context` and `properties` decoding reads, found while those objects are
+    /// scanned (looking them up afterwards scanned both objects once more).
+    var contextSessionId, propertiesSessionId: JSONValue?
+    var contextTraits: RawJSON?
+
+    private static let sessionIdKey = Array("sessionId".utf8)
+    private static let traitsKey = Array("traits".utf8)
 
     /// `nil` when the payload is not one valid JSON object.
     init?(parsing payload: String) {
@@ -24,11 +31,13 @@ struct MessageMembers {
             guard !scanner.isAtEnd, scanner.bytes[scanner.offset] == UInt8(ascii: "{") else { return false }
             do {
                 try scanner.scanObject(depth: 0) { scanner, key throws(JSONScanError) in
-                    let value = try scanner.scanValueRange(depth: 1)
                     // Keys repeat rarely; the last one wins, as in `jsonb`.
-                    if let name = Name.spellings.first(where: { scanner.key(key, equals: $0.utf8) })?.name {
-                        try members.set(name, value, in: scanner)
+                    let name = Name.spellings.first(where: { scanner.key(key, equals: $0.utf8) })?.name
+                    if name == .context || name == .properties, scanner.bytes[scanner.offset] == UInt8(ascii: "{") {
+                        return try members.scanNested(name == .context, in: &scanner)
                     }
+                    let value = try scanner.scanValueRange(depth: 1)
+                    if let name { try members.set(name, value, in: scanner) }
                     return value.kind
                 }
                 scanner.skipWhitespace()
@@ -43,12 +52,40 @@ struct MessageMembers {
 
     private init(empty: Void) {}
 
+    /// Scans the `context` (or `properties`) object at the scanner, keeping it and the members of
+    /// it decoding reads.
+    private mutating func scanNested(_ isContext: Bool, in scanner: inout JSONScanner) throws(JSONScanError)
+        -> JSONScanner.ValueKind
+    {
+        let start = scanner.offset
+        var sessionId: JSONValue?
+        var traits: RawJSON?
+        try scanner.scanObject(depth: 1) { scanner, key throws(JSONScanError) in
+            let value = try scanner.scanValueRange(depth: 2)
+            if scanner.key(key, equals: Self.sessionIdKey) {
+                sessionId = try Self.scalar(value, in: scanner)
+            } else if isContext, scanner.key(key, equals: Self.traitsKey) {
+                traits = RawJSON(validated: scanner.string(value.range))
+            }
+            return value.kind
+        }
+        let object = RawJSON(validated: scanner.string(start..<scanner.offset))
+        if isContext {
+            (context, contextSessionId, contextTraits) = (object, sessionId, traits)
+        } else {
+            (properties, propertiesSessionId) = (object, sessionId)
+        }
+        return .object
+    }
+
     private mutating func set(_ name: Name, _ value: JSONScanner.ScannedValue, in scanner: JSONScanner)
         throws(JSONScanError)
     {
         switch name {
-        case .properties: properties = RawJSON(validated: scanner.string(value.range))
-        case .context: context = RawJSON(validated: scanner.string(value.range))
+        // Not objects (refused later); an object is kept by `scanNested`.
+        case .properties: (properties, propertiesSessionId) = (RawJSON(validated: scanner.string(value.range)), nil)
+        case .context:
+            (context, contextSessionId, contextTraits) = (RawJSON(validated: scanner.string(value.range)), nil, nil)
         case .traits: traits = RawJSON(validated: scanner.string(value.range))
         case .integrations: integrations = RawJSON(validated: scanner.string(value.range))
         case .type: type = try Self.scalar(value, in: scanner)

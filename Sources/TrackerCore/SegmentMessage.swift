@@ -93,6 +93,8 @@ public struct SegmentMessage: Sendable, Equatable {
         }
 
         let context = try merged(body.context, over: batch["context"], field: "context")
+        // Found while scanning the message, unless the batch's context was merged in.
+        let contextIsOwn = batch["context"]?.objectValue?.isEmpty ?? true
         let integrations = try merged(body.integrations, over: batch["integrations"], field: "integrations")
         let original = try time(body.timestamp ?? body.originalTimestamp, field: "timestamp")
         let sentAt = try time(body.sentAt ?? batch["sentAt"], field: "sentAt")
@@ -100,11 +102,14 @@ public struct SegmentMessage: Sendable, Equatable {
 
         let traits: RawJSON
         switch type {
-        case .identify, .group: traits = try object(body.traits ?? context.member("traits"), field: "traits")
+        case .identify, .group:
+            let contextTraits = contextIsOwn ? body.contextTraits : context.member("traits")
+            traits = try object(body.traits ?? contextTraits, field: "traits")
         default: traits = try object(body.traits, field: "traits")
         }
         let properties = try object(body.properties, field: "properties")
-        let sessionId = try identifier(context["sessionId"] ?? properties["sessionId"], field: "sessionId")
+        let contextSessionId = contextIsOwn ? body.contextSessionId : context["sessionId"]
+        let sessionId = try identifier(contextSessionId ?? body.propertiesSessionId, field: "sessionId")
 
         return SegmentMessage(
             type: type,

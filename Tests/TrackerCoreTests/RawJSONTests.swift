@@ -64,4 +64,31 @@ func treeStorageProblems(_ value: JSONValue) -> [MessageRejection] {
             .get()
         #expect(fromProperties.sessionId == "7")
     }
+
+    /// sessionId and context traits are picked up while the message is scanned: every rule of a
+    /// lookup in the finished objects must still hold.
+    @Test func sessionIdAndTraitsFollowTheLookupRules() throws {
+        func message(_ payload: String, envelope: String? = nil) throws -> SegmentMessage {
+            try decode(payload, envelope: envelope).get()
+        }
+        let both = try message(
+            #"{"type":"track","userId":"u","event":"E","context":{"sessionId":"c"},"properties":{"sessionId":"p"}}"#)
+        #expect(both.sessionId == "c")
+        let lastCopy = try message(
+            #"{"type":"track","userId":"u","event":"E","context":{"sessionId":"a","sess\u0069onId":"b"}}"#)
+        #expect(lastCopy.sessionId == "b")
+        let lastContext = try message(
+            #"{"type":"track","userId":"u","event":"E","context":{"sessionId":"a"},"properties":{"sessionId":"p"},"context":{}}"#
+        )
+        #expect(lastContext.sessionId == "p" && lastContext.context.text == "{}")
+        let nested = try message(#"{"type":"track","userId":"u","event":"E","context":{"page":{"sessionId":"deep"}}}"#)
+        #expect(nested.sessionId == nil)
+        let batch = #"{"context":{"sessionId":"batch","traits":{"plan":"team"}}}"#
+        let fromBatch = try message(#"{"type":"identify","userId":"u"}"#, envelope: batch)
+        #expect(fromBatch.sessionId == "batch" && fromBatch.traits.value == .object(["plan": .string("team")]))
+        let ownWins = try message(#"{"type":"identify","userId":"u","context":{"sessionId":"own"}}"#, envelope: batch)
+        #expect(ownWins.sessionId == "own" && ownWins.traits.value == .object(["plan": .string("team")]))
+        #expect(
+            reason(decode(#"{"type":"track","userId":"u","event":"E","context":{"sessionId":{}}}"#)) == .invalidField)
+    }
 }
