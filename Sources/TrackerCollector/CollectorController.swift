@@ -47,16 +47,13 @@ public struct CollectorController: Sendable {
         let body = try await RequestBody.collect(
             request, limit: configuration.limits.maxRequestBytes, timeout: configuration.bodyTimeout)
         let limits = configuration.limits
-        let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in
+        let scanned = try scan(body) { bytes throws(IngestRejection) in
             try IngestBody.scanBatch(bytes, limits: limits)
         }
         let source = try authenticate(headerKey ?? scanned.writeKey)
-        let rows = zip(scanned.messages, payloads).map { message, payload in
-            StagedRow(
-                receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: nil,
-                messageId: Self.storable(message.messageId) ?? MessageID.next(), payload: payload,
-                envelope: scanned.envelope)
-        }
+        let rows = Self.rows(
+            of: scanned, in: body, receivedAt: receivedAt, source: source.name, impliedType: nil,
+            envelope: scanned.envelope)
         try await stage(rows, source: source)
         return Response.json(#"{"success":true}"#)
     }
@@ -67,15 +64,13 @@ public struct CollectorController: Sendable {
         let body = try await RequestBody.collect(
             request, limit: configuration.limits.maxRequestBytes, timeout: configuration.bodyTimeout)
         let limits = configuration.limits
-        let (scanned, payloads) = try scan(body) { bytes throws(IngestRejection) in
+        let scanned = try scan(body) { bytes throws(IngestRejection) in
             try IngestBody.scanMessage(bytes, type: type, limits: limits)
         }
         let source = try authenticate(headerKey ?? scanned.writeKey)
-        let rows = zip(scanned.messages, payloads).map { message, payload in
-            StagedRow(
-                receivedAt: receivedAt, source: source.name, kind: .segment, impliedType: type.rawValue,
-                messageId: Self.storable(message.messageId) ?? MessageID.next(), payload: payload, envelope: nil)
-        }
+        let rows = Self.rows(
+            of: scanned, in: body, receivedAt: receivedAt, source: source.name, impliedType: type.rawValue,
+            envelope: nil)
         try await stage(rows, source: source)
         return Response.json(#"{"success":true}"#)
     }
@@ -100,30 +95,44 @@ public struct CollectorController: Sendable {
         let row = StagedRow(
             receivedAt: receivedAt, source: event.source ?? source.name, kind: .legacy, impliedType: nil,
             messageId: eventId, payload: text, envelope: nil)
-        try await stage([row], source: source)
+        try await stage(StagedRows([row]), source: source)
         return Response.json(#"{"status":"accepted","eventId":"\#(eventId)"}"#, status: .accepted)
     }
 
-    /// Scans a body and cuts each message's raw bytes out of it as text.
+    /// Scans a body.
     private func scan(
         _ body: ByteBuffer,
         _ scanner: (UnsafeRawBufferPointer) throws(IngestRejection) -> ScannedBody
-    ) throws(APIError) -> (ScannedBody, [String]) {
-        let result = body.withUnsafeReadableBytes { bytes -> Result<(ScannedBody, [String]), IngestRejection> in
+    ) throws(APIError) -> ScannedBody {
+        let result = body.withUnsafeReadableBytes { bytes -> Result<ScannedBody, IngestRejection> in
             do throws(IngestRejection) {
-                let scanned = try scanner(bytes)
-                let payloads = scanned.messages.map {
-                    String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0.range]), as: UTF8.self)
-                }
-                return .success((scanned, payloads))
+                return .success(try scanner(bytes))
             } catch {
                 return .failure(error)
             }
         }
         switch result {
-        case .success(let value): return value
+        case .success(let scanned): return scanned
         case .failure(let rejection): throw Self.apiError(rejection)
         }
+    }
+
+    /// The rows to stage: each message's raw bytes cut out of the body straight into COPY text.
+    static func rows(
+        of scanned: ScannedBody, in body: ByteBuffer, receivedAt: Date, source: String, impliedType: String?,
+        envelope: String?
+    ) -> StagedRows {
+        let time = ISO8601.string(from: receivedAt)
+        var rows = StagedRows()
+        body.withUnsafeReadableBytes { bytes in
+            for message in scanned.messages {
+                rows.append(
+                    receivedAt: time, source: source, kind: .segment, impliedType: impliedType,
+                    messageId: storable(message.messageId) ?? MessageID.next(),
+                    payload: UnsafeRawBufferPointer(rebasing: bytes[message.range]), envelope: envelope)
+            }
+        }
+        return rows
     }
 
     static func apiError(_ rejection: IngestRejection) -> APIError {
@@ -167,7 +176,7 @@ public struct CollectorController: Sendable {
     static let invalidWriteKey = APIError(
         .unauthorized, code: "invalid_write_key", message: "The write key is not one this collector knows.")
 
-    private func stage(_ rows: [StagedRow], source: Source) async throws(APIError) {
+    private func stage(_ rows: StagedRows, source: Source) async throws(APIError) {
         if let rateLimiter, let wait = rateLimiter.acquire(rows.count, for: source.key) {
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
@@ -188,7 +197,7 @@ public struct CollectorController: Sendable {
         } catch {
             throw .unavailable("database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
         }
-        metrics.accepted(rows.count, source: rows.first?.source ?? source.name)
+        metrics.accepted(rows.count, source: rows.source ?? source.name)
     }
 
     /// The messageId to stage: an empty one counts as missing, or every such message would be one

@@ -46,7 +46,7 @@ public actor StagingWriter: Service {
     }
 
     private struct Waiter {
-        var rows: [StagedRow]
+        var rows: StagedRows
         var continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -79,8 +79,8 @@ public actor StagingWriter: Service {
     }
 
     /// Stages `rows` and returns once they are committed.
-    public func stage(_ rows: [StagedRow]) async throws {
-        guard !rows.isEmpty else { return }
+    public func stage(_ rows: StagedRows) async throws {
+        guard rows.count > 0 else { return }
         if stopped { throw StagingError.shuttingDown }
         if databaseDown { throw StagingError.databaseUnavailable }
         if backlog.rows > settings.backlogLimit { throw StagingError.backlogFull(rows: backlog.rows) }
@@ -136,14 +136,15 @@ public actor StagingWriter: Service {
     /// Writes a group; when PostgreSQL refuses its contents, writes each request alone so only the
     /// request that holds the bad row fails.
     private func write(_ batch: [Waiter]) async {
-        let rows = batch.flatMap(\.rows)
+        let rows = batch.map(\.rows)
+        let rowCount = rows.reduce(0) { $0 + $1.count }
         let start = DispatchTime.now()
         do {
             try await withDeadline(settings.flushTimeout) { [repository, logger] in
                 try await DatabaseUse.shared.track { try await repository.insert(rows, logger: logger) }
             }
             commitDuration.recordInterval(since: start)
-            flushRows.record(rows.count)
+            flushRows.record(rowCount)
             setDatabaseDown(false)
             for waiter in batch { waiter.continuation.resume() }
             notifications.continuation.yield()
@@ -158,7 +159,7 @@ public actor StagingWriter: Service {
         } catch {
             flushFailures.increment()
             logger.error(
-                "staging insert failed", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
+                "staging insert failed", metadata: ["rows": "\(rowCount)", "error": "\(String(reflecting: error))"])
             setDatabaseDown(true)
             for waiter in batch { waiter.continuation.resume(throwing: StagingError.databaseUnavailable) }
         }

@@ -12,20 +12,21 @@ public struct PostgresStagingRepository: StagingRepository {
         self.client = client
     }
 
-    public func insert(_ rows: [StagedRow], logger: Logger) async throws {
-        var data = ByteBuffer()
-        data.reserveCapacity(rows.reduce(0) { $0 + $1.payload.utf8.count + 128 })
-        // A request's rows share their arrival time: formatted once per run of equal times.
-        var time: (date: Date, text: String)?
-        for row in rows {
-            if time?.date != row.receivedAt { time = (row.receivedAt, ISO8601.string(from: row.receivedAt)) }
-            row.appendCopyLine(to: &data, receivedAt: time!.text)
+    public func insert(_ rows: [StagedRows], logger: Logger) async throws {
+        // One CopyData message: postgres-nio flushes the socket on every write, and a flush of 200
+        // single-event requests written one by one did not finish within the flush deadline.
+        var data = rows.first?.text ?? ByteBuffer()
+        if rows.count > 1 {
+            data = ByteBuffer()
+            data.reserveCapacity(rows.reduce(0) { $0 + $1.text.readableBytes })
+            for request in rows { data.writeImmutableBuffer(request.text) }
         }
         // COPY is one statement, its own transaction: committed when it returns, with no BEGIN and
         // COMMIT round trips.
         do {
             try await client.withConnection { connection in
-                try await connection.copyFrom(table: "ingest_staging", columns: StagedRow.copyColumns, logger: logger) {
+                try await connection.copyFrom(table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger)
+                {
                     writer in
                     try await writer.write(data)
                 }

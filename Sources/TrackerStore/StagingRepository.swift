@@ -67,7 +67,7 @@ public struct StagingBacklog: Sendable, Equatable {
 public protocol StagingRepository: Sendable {
     /// Inserts `rows` in one transaction and returns once its `COMMIT` has returned; throws
     /// `StagingInsertError.unstorable` when PostgreSQL refuses the rows' contents.
-    func insert(_ rows: [StagedRow], logger: Logger) async throws
+    func insert(_ rows: [StagedRows], logger: Logger) async throws
     /// Wakes the workers. A hint only: it carries no data.
     func notifyWorkers(logger: Logger) async throws
     func backlog(logger: Logger) async throws -> StagingBacklog

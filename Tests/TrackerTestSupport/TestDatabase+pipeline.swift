@@ -28,7 +28,8 @@ extension TestDatabase {
         }
         let repository = PostgresStagingRepository(client: client)
         for start in stride(from: 0, to: rows.count, by: 5_000) {
-            try await repository.insert(Array(rows[start..<min(rows.count, start + 5_000)]), logger: logger)
+            try await repository.insert(
+                [StagedRows(Array(rows[start..<min(rows.count, start + 5_000)]))], logger: logger)
         }
     }
 
