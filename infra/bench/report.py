@@ -72,7 +72,9 @@ def main():
     batch, single = find(ingest, "batch of 100"), find(ingest, "single event, group")
     baseline = find(ingest, "single event, one transaction")
     drain = table(drain_md)
-    sql, one, two = find(drain, "SQL-only"), find(drain, "1 worker"), find(drain, "2 worker")
+    sql, one = find(drain, "SQL-only"), find(drain, "1 worker")
+    # The goals are judged on two replicas as they run by default (2 move loops each).
+    two, two_single = find(drain, "2 worker replica(s), 2"), find(drain, "2 worker replica(s), 1")
     stored_drain = table(stored_md)
     stored_one = find(stored_drain, "1 worker")
     # Its first header reads "drain of N staged track events onto M stored".
@@ -115,8 +117,9 @@ def main():
               ["batch of 100", "single event", "single, 1 tx/event (baseline)"],
               [rate(batch), rate(single), rate(baseline)], "events/s", colors=["tab:blue", "tab:blue", "tab:gray"])
     bar_chart(os.path.join(docs, "bench-drain.png"), "Worker drain of 200,000 staged events (events/s)",
-              ["SQL-only move (baseline)", "1 replica", "2 replicas"], [drained(sql), drained(one), drained(two)],
-              "events/s", colors=["tab:gray", "tab:green", "tab:green"])
+              ["SQL-only move (baseline)", "1 replica", "2 replicas", "2 replicas, 1 loop each"],
+              [drained(sql), drained(one), drained(two), drained(two_single)],
+              "events/s", colors=["tab:gray", "tab:green", "tab:green", "tab:green"])
     labels, values, colors = [], [], []
     for row in query:
         name = label(row)
@@ -173,8 +176,9 @@ validation: claim and delete 2,000 rows, cast to `jsonb`, record the dedupe wind
 partitioned `events` with its indexes, upsert every rollup (minute/hour/day counts, totals, people
 per day, the queue of new (day, person) pairs), two statements at once on two connections like a
 replica's two move loops — then by one and by two worker replicas, which parse and validate each
-message in Swift. The three scenarios run in turn, three rounds; each line gives the median round,
-every round's figure beside it.
+message in Swift, and by two replicas with one move loop each (as many transactions at once as the
+baseline's statements). The scenarios run in turn, three rounds; each line gives the median round,
+every round's figure beside it. The goals are judged on two replicas as they run by default.
 
 {drain_md}
 
