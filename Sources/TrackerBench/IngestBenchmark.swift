@@ -54,6 +54,7 @@ public struct IngestBenchmark: Sendable {
             for round in 1...rounds {
                 for (index, (scenario, groupCommit)) in scenarios.enumerated() {
                     try await connection.query("TRUNCATE ingest_staging", logger: logger)
+                    ProcessMemory.resetPeak()
                     let result = try await withCollector(groupCommit: groupCommit) { port in
                         try await LoadGenerator(port: port).run(scenario, warmup: warmup, duration: duration)
                     }
@@ -115,6 +116,12 @@ public struct IngestBenchmark: Sendable {
 }
 
 enum ProcessMemory {
+    /// Starts the peak over from the current resident set (Linux: `5` to `/proc/self/clear_refs`),
+    /// so each scenario reports its own peak, not the largest of every scenario run before it.
+    static func resetPeak() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
     /// Peak resident set size of this process (VmHWM), in bytes.
     static func peakResidentBytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }

@@ -123,7 +123,8 @@ public struct CollectorController: Sendable {
         envelope: String?
     ) -> StagedRows {
         let time = ISO8601.string(from: receivedAt)
-        var rows = StagedRows()
+        let envelopeBytes = (envelope?.utf8.count ?? 0) * scanned.messages.count
+        var rows = StagedRows(reservingCapacity: body.readableBytes + envelopeBytes, rows: scanned.messages.count)
         body.withUnsafeReadableBytes { bytes in
             for message in scanned.messages {
                 rows.append(

@@ -16,9 +16,16 @@ public struct StagedRows: Sendable {
     public private(set) var source: String?
     private(set) var text = ByteBuffer()
 
-    public init() {}
+    /// Rows for about `bytes` of payloads and envelopes, with room for their other fields: one
+    /// allocation per request, where growing from empty reallocated a 100-message text seven times.
+    public init(reservingCapacity bytes: Int = 0, rows: Int = 0) {
+        text.reserveCapacity(bytes + rows * 160)
+    }
 
     public init(_ rows: [StagedRow]) {
+        self.init(
+            reservingCapacity: rows.reduce(0) { $0 + $1.payload.utf8.count + ($1.envelope?.utf8.count ?? 0) },
+            rows: rows.count)
         // Rows of one request share their arrival time: formatted once per run of equal times.
         var time: (date: Date, text: String)?
         for row in rows {
@@ -40,7 +47,6 @@ public struct StagedRows: Sendable {
         payload: UnsafeRawBufferPointer, envelope: String?
     ) {
         if self.source == nil { self.source = source }
-        text.reserveCapacity(minimumWritableBytes: payload.count + (envelope?.utf8.count ?? 0) + 128)
         Self.appendField(receivedAt, to: &text)
         text.writeInteger(UInt8(ascii: "\t"))
         Self.appendField(StagedRow.storable(source), to: &text)
