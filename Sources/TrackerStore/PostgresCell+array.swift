@@ -5,7 +5,7 @@ extension PostgresCell {
     /// The elements of a one-dimensional array cell in PostgreSQL's binary format, as slices of
     /// the cell (`nil` for SQL NULL); a NULL cell is an empty array (`array_agg` of no rows).
     /// postgres-nio's own array decoding refuses NULL elements.
-    func arrayElements() throws -> (type: PostgresDataType, elements: [ByteBuffer?]) {
+    private func arrayElements() throws -> (type: PostgresDataType, elements: [ByteBuffer?]) {
         guard var buffer = bytes else { return (dataType, []) }
         guard format == .binary,
             let (dimensions, _, element) = buffer.readMultipleIntegers(
