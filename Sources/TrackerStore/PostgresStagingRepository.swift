@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-import TrackerCore
 
 /// `StagingRepository` on PostgreSQL: one `COPY` per group commit.
 public struct PostgresStagingRepository: StagingRepository {
