@@ -73,7 +73,9 @@ await_prepared tools
 bash infra/scripts/check.sh
 
 step "swift test"
-swift test --skip-build
+# The suites take under a minute; a test that hangs fails the run here instead of holding CI.
+timeout --kill-after=10 600 swift test --skip-build \
+  || { echo "swift test failed or ran past 600 s" >&2; exit 1; }
 
 step "migrations from the binary: three runners at once"
 psql_server -c "DROP DATABASE IF EXISTS cli_migrate WITH (FORCE)" -c "CREATE DATABASE cli_migrate"
