@@ -139,8 +139,11 @@ public final class Worker: Service {
                 {
                     metrics.backlogRows.record(backlog.rows)
                     metrics.backlogAge.record(backlog.oldestAge)
+                    await connections.give(connection)
+                } else {
+                    // An abandoned read may still be in flight: a move must not get this connection.
+                    await connection.closeWithin()
                 }
-                await connections.give(connection)
             }
             try? await Task.sleep(for: .seconds(2))
         }
