@@ -179,9 +179,12 @@ public struct PostgresQueryRepository: QueryRepository {
         guard !plan.segments.isEmpty else { return [] }
         var binds = PostgresBindings()
         let parts = Self.countParts(plan, of: event.map { .events(only: $0) } ?? .totals, binds: &binds)
-        binds.append(interval.rawValue)
+        // `date_bin` from a UTC midnight is `date_trunc` in UTC for minutes, hours and days, without
+        // a time zone lookup per row (a third of an hourly series' execution).
+        binds.append("1 \(interval.rawValue)")
         let sql = """
-            SELECT date_trunc($\(binds.count)::text, bucket, 'UTC') AS b, sum(count)::int8 FROM (\(parts)) AS parts
+            SELECT date_bin($\(binds.count)::interval, bucket, '2000-01-01 00:00:00+00') AS b, sum(count)::int8
+            FROM (\(parts)) AS parts
             GROUP BY 1 HAVING sum(count) > 0 ORDER BY 1
             """
         return try await series("timeseries", PostgresQuery(unsafeSQL: sql, binds: binds))
@@ -225,11 +228,26 @@ public struct PostgresQueryRepository: QueryRepository {
         return try await series("active_users_\(name)", query)
     }
 
+    /// Runs a `(bucket, count)` query, ordered by bucket. Its rows come back as one row of two
+    /// arrays: a row per bucket cost postgres-nio a message and a generic decode each, most of an
+    /// hourly series' 720 rows' time.
     private func series(_ name: String, _ query: PostgresQuery) async throws -> [(bucket: Date, count: Int64)] {
-        try await metrics.timed(name) {
-            let rows = try await client.query(query, logger: logger)
+        let arrays = PostgresQuery(
+            unsafeSQL: "SELECT array_agg(b ORDER BY b), array_agg(n ORDER BY b) FROM (\(query.sql)) AS series(b, n)",
+            binds: query.binds)
+        return try await metrics.timed(name) {
+            let rows = try await client.query(arrays, logger: logger)
             var result: [(bucket: Date, count: Int64)] = []
-            for try await (bucket, count) in rows.decode((Date, Int64).self) { result.append((bucket, count)) }
+            for try await row in rows {
+                let cells = Array(row)
+                let buckets = try cells[0].arrayValues(Date.self), counts = try cells[1].arrayValues(Int64.self)
+                guard buckets.count == counts.count else { throw PostgresDecodingError.Code.failure }
+                result.reserveCapacity(buckets.count)
+                for (bucket, count) in zip(buckets, counts) {
+                    guard let bucket, let count else { throw PostgresDecodingError.Code.missingData }
+                    result.append((bucket, count))
+                }
+            }
             return result
         }
     }

@@ -35,7 +35,7 @@ extension PostgresCell {
     }
 
     /// The elements of an array cell decoded as `Value` (binary format), `nil` for SQL NULL.
-    func arrayValues<Value: PostgresDecodable>(_: Value.Type) throws -> [Value?] {
+    public func arrayValues<Value: PostgresDecodable>(_: Value.Type) throws -> [Value?] {
         let (type, elements) = try arrayElements()
         return try elements.map { element in
             guard var element else { return nil }
