@@ -328,7 +328,12 @@ public struct JSONScanner {
     /// Whether a scanned key spells `name` (UTF-8). No String is made unless the key has escapes.
     public func key(_ key: (range: Range<Int>, hasEscapes: Bool), equals name: [UInt8]) -> Bool {
         guard !key.hasEscapes else { return decodeString(key.range, hasEscapes: true).utf8.elementsEqual(name) }
-        return key.range.count == name.count && bytes[key.range].elementsEqual(name)
+        guard key.range.count == name.count else { return false }
+        // A plain loop: `elementsEqual` over a buffer slice went through the generic sequence path.
+        for index in 0..<name.count where bytes[key.range.lowerBound + index] != name[index] {
+            return false
+        }
+        return true
     }
 
     /// Decodes the contents of a string already validated by `scanString`.

@@ -37,6 +37,15 @@ func reason(_ result: Result<SegmentMessage, MessageRejection>) -> RejectionReas
         #expect(try decode(#"{"type":"Track","userId":7,"event":"E"}"#).get().userId == "7")
     }
 
+    /// Members are matched on their bytes: a near-miss spelling (same length, same first byte) after
+    /// the real member must not replace it, and an escaped spelling of the real name must.
+    @Test func membersMatchOnEveryByteOfTheirName() throws {
+        let decoy = try decode(#"{"type":"track","event":"Bought","userId":"u","evenz":"Decoy","userIf":"x"}"#).get()
+        #expect(decoy.event == "Bought" && decoy.userId == "u")
+        let escaped = try decode(#"{"type":"track","userId":"u","event":"A","ev\u0065nt":"B"}"#).get()
+        #expect(escaped.event == "B")
+    }
+
     @Test func batchContextAndIntegrationsMergeUnderTheMessagesOwn() throws {
         let envelope =
             #"{"context":{"ip":"1.2.3.4","locale":"en"},"integrations":{"All":false},"sentAt":"2026-11-25T11:59:00Z"}"#
