@@ -15,7 +15,9 @@ struct MovePlan: Sendable {
 
     init(rows: [ClaimedRow], now: Date, configuration: WorkerConfiguration) {
         let oldest = UTCDay(now).adding(days: -configuration.retentionDays).start
-        var seen: Set<DedupeKey> = []
+        // Sized once: growing a set of 2,000 keys rehashed every key at each doubling.
+        var seen = Set<DedupeKey>(minimumCapacity: rows.count)
+        events.reserveCapacity(rows.count)
         for row in rows {
             if row.attempts >= configuration.maxAttempts {
                 failed.append(
