@@ -317,20 +317,19 @@ public struct JSONScanner {
 
     /// Whether the bytes in `range` (a string's contents, no escapes) equal `word`.
     public func bytes(_ range: Range<Int>, equal word: StaticString) -> Bool {
-        guard range.count == word.utf8CodeUnitCount else { return false }
-        let pointer = word.utf8Start
-        for index in 0..<range.count where bytes[range.lowerBound + index] != pointer[index] {
-            return false
-        }
-        return true
+        bytes(range, equal: UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 
     /// Whether a scanned key spells `name` (UTF-8). No String is made unless the key has escapes.
     public func key(_ key: (range: Range<Int>, hasEscapes: Bool), equals name: [UInt8]) -> Bool {
         guard !key.hasEscapes else { return decodeString(key.range, hasEscapes: true).utf8.elementsEqual(name) }
-        guard key.range.count == name.count else { return false }
-        // A plain loop: `elementsEqual` over a buffer slice went through the generic sequence path.
-        for index in 0..<name.count where bytes[key.range.lowerBound + index] != name[index] {
+        return name.withUnsafeBytes { bytes(key.range, equal: $0) }
+    }
+
+    /// A plain loop: `elementsEqual` over a buffer slice went through the generic sequence path.
+    private func bytes(_ range: Range<Int>, equal other: UnsafeRawBufferPointer) -> Bool {
+        guard range.count == other.count else { return false }
+        for index in 0..<range.count where bytes[range.lowerBound + index] != other[index] {
             return false
         }
         return true
