@@ -13,6 +13,10 @@ public struct JSONScanner {
 
     let bytes: UnsafeRawBufferPointer
     public private(set) var offset: Int
+    /// Set once a `\u0000` escape or a number `numeric` might not hold (one with an exponent, or
+    /// longer than 16,383 characters) has been scanned. Until then `jsonb` takes every byte so far,
+    /// and the worker need not look again.
+    public private(set) var sawStorageHazard = false
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -201,6 +205,7 @@ public struct JSONScanner {
         case UInt8(ascii: "u"):
             offset += 1
             let unit = try scanHex4()
+            if unit == 0 { sawStorageHazard = true }
             if (0xD800..<0xDC00).contains(unit) {
                 // A high surrogate must be followed by an escaped low surrogate.
                 guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"),
@@ -271,6 +276,8 @@ public struct JSONScanner {
     }
 
     private mutating func scanNumber() throws(JSONScanError) {
+        let start = offset
+        defer { if offset - start > 16_383 { sawStorageHazard = true } }
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
         guard offset < bytes.count else { throw .unexpectedEnd }
         if bytes[offset] == UInt8(ascii: "0") {
@@ -286,6 +293,7 @@ public struct JSONScanner {
             while isDigit(offset) { offset += 1 }
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            sawStorageHazard = true
             offset += 1
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
                 offset += 1

@@ -6,17 +6,26 @@
 public struct RawJSON: Sendable, Equatable {
     /// One valid JSON value, as the scanner accepted it.
     public let text: String
+    /// The scan that cut `text` out met nothing `jsonb` refuses, so `storageProblem` need not
+    /// scan it again (a second pass over every object was a twentieth of the worker's decoding).
+    let isKnownStorable: Bool
 
     /// `text` must hold exactly one valid JSON value (checked by `JSONScanner`).
-    init(validated text: String) {
+    init(validated text: String, knownStorable: Bool = false) {
         self.text = text
+        self.isKnownStorable = knownStorable
     }
 
     public init(_ value: JSONValue) {
-        self.text = value.jsonText
+        self.init(validated: value.jsonText)
     }
 
-    public static let emptyObject = RawJSON(validated: "{}")
+    public static let emptyObject = RawJSON(validated: "{}", knownStorable: true)
+
+    /// Equal when the texts are: what is known about a text does not change what it is.
+    public static func == (lhs: RawJSON, rhs: RawJSON) -> Bool {
+        lhs.text == rhs.text
+    }
 
     /// The value as a tree, for the rare reader that needs one.
     public var value: JSONValue {
@@ -61,6 +70,7 @@ public struct RawJSON: Sendable, Equatable {
     /// character (`\u0000`) or a number beyond `numeric`. One pass over the bytes: the text is
     /// valid JSON, so a quote outside a string opens one and digits outside strings are numbers.
     public var storageProblem: MessageRejection? {
+        if isKnownStorable { return nil }
         var text = text
         return text.withUTF8 { bytes in
             var index = 0
@@ -122,5 +132,10 @@ extension JSONScanner {
     /// The bytes in `range` as text; the scanner has validated them as UTF-8.
     func string(_ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The value just scanned in `range`, known storable when nothing scanned so far was a hazard.
+    func rawJSON(_ range: Range<Int>) -> RawJSON {
+        RawJSON(validated: string(range), knownStorable: !sawStorageHazard)
     }
 }

@@ -65,11 +65,11 @@ struct MessageMembers {
             if scanner.key(key, equals: Self.sessionIdKey) {
                 sessionId = try Self.scalar(value, in: scanner)
             } else if isContext, scanner.key(key, equals: Self.traitsKey) {
-                traits = RawJSON(validated: scanner.string(value.range))
+                traits = scanner.rawJSON(value.range)
             }
             return value.kind
         }
-        let object = RawJSON(validated: scanner.string(start..<scanner.offset))
+        let object = scanner.rawJSON(start..<scanner.offset)
         if isContext {
             (context, contextSessionId, contextTraits) = (object, sessionId, traits)
         } else {
@@ -83,11 +83,10 @@ struct MessageMembers {
     {
         switch name {
         // Not objects (refused later); an object is kept by `scanNested`.
-        case .properties: (properties, propertiesSessionId) = (RawJSON(validated: scanner.string(value.range)), nil)
-        case .context:
-            (context, contextSessionId, contextTraits) = (RawJSON(validated: scanner.string(value.range)), nil, nil)
-        case .traits: traits = RawJSON(validated: scanner.string(value.range))
-        case .integrations: integrations = RawJSON(validated: scanner.string(value.range))
+        case .properties: (properties, propertiesSessionId) = (scanner.rawJSON(value.range), nil)
+        case .context: (context, contextSessionId, contextTraits) = (scanner.rawJSON(value.range), nil, nil)
+        case .traits: traits = scanner.rawJSON(value.range)
+        case .integrations: integrations = scanner.rawJSON(value.range)
         case .type: type = try Self.scalar(value, in: scanner)
         case .userId: userId = try Self.scalar(value, in: scanner)
         case .anonymousId: anonymousId = try Self.scalar(value, in: scanner)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TrackerCore
 
 /// One accepted message on its way into `ingest_staging`.
 public struct StagedRow: Sendable, Equatable {
@@ -33,15 +34,9 @@ public struct StagedRow: Sendable, Equatable {
         self.envelope = envelope.map(Self.storable)
     }
 
-    /// The NUL search is `memchr` over the UTF-8 bytes: `utf8.contains(0)` went byte by byte through
-    /// the generic view and was the collector's largest single cost on batches.
+    /// `text` with each NUL replaced, which `text` columns refuse.
     static func storable(_ text: String) -> String {
-        var text = text
-        let hasNUL = text.withUTF8 { bytes in
-            guard let start = bytes.baseAddress else { return false }
-            return memchr(start, 0, bytes.count) != nil
-        }
-        guard hasNUL else { return text }
+        guard text.containsNUL else { return text }
         return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 }

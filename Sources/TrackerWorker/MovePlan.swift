@@ -89,7 +89,7 @@ struct MovePlan: Sendable {
         for key in ["userId", "anonymousId"] {
             switch body[key] {
             // NUL cannot be stored in text: such a message is refused, and its person unknown.
-            case .string(let value)? where !value.isEmpty && !value.utf8.contains(0): return value
+            case .string(let value)? where !value.isEmpty && !value.containsNUL: return value
             case .number(let value)?: return value
             default: continue
             }
@@ -108,7 +108,7 @@ struct DedupeKey: Hashable {
 /// NSString search, which cost the worker 14% of its CPU.
 extension SegmentMessage {
     var storageProblem: MessageRejection? {
-        func hasNUL(_ text: String?) -> Bool { text?.utf8.contains(0) == true }
+        func hasNUL(_ text: String?) -> Bool { text?.containsNUL == true }
         if hasNUL(messageId) || hasNUL(userId) || hasNUL(anonymousId) || hasNUL(event) || hasNUL(sessionId)
             || hasNUL(groupId) || hasNUL(previousId)
         {

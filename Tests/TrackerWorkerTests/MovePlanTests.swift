@@ -45,6 +45,30 @@ func plan(_ rows: [ClaimedRow], retentionDays: Int = 400, maxAttempts: Int = 3) 
         #expect(failed.reason == reason && !failed.detail.isEmpty && failed.row.payload == payload)
     }
 
+    /// What `jsonb` refuses is found in every object, whether it comes before or after the
+    /// others, and in what the batch's envelope adds: the scan that cuts a message's objects out
+    /// vouches only for what it has read so far.
+    @Test func unstorableValuesAreRefusedWhereverTheMessageHoldsThem() throws {
+        let hazards = [#""a\u0000b""#, "1e999999", #"{"\u0000":1}"#, "0." + String(repeating: "1", count: 16_384)]
+        for hazard in hazards {
+            let payloads = ["properties", "context", "traits", "integrations"].flatMap { field in
+                let other = field == "properties" ? "context" : "properties"
+                return [
+                    #"{"type":"identify","userId":"u","\#(field)":{"k":\#(hazard)},"\#(other)":{"ip":"1.2.3.4"}}"#,
+                    #"{"\#(other)":{"ip":"1.2.3.4"},"type":"identify","userId":"u","\#(field)":{"k":[\#(hazard)]}}"#,
+                ]
+            }
+            for payload in payloads {
+                #expect(plan([claimed(payload)]).failed.map(\.reason) == ["invalid_field"], "\(payload)")
+            }
+            let envelope = #"{"context":{"k":\#(hazard)}}"#
+            let fromBatch = plan([claimed(#"{"type":"track","userId":"u","event":"E"}"#, envelope: envelope)])
+            #expect(fromBatch.failed.map(\.reason) == ["invalid_field"], "\(envelope)")
+        }
+        let fine = #"{"type":"identify","userId":"u","traits":{"k":1.5e3,"n":"\u0001"},"context":{"k":"a"}}"#
+        #expect(plan([claimed(fine)]).events.count == 1)
+    }
+
     @Test func aNULInThePersonLeavesItUnknown() throws {
         let result = plan([claimed(#"{"type":"track","userId":"u\u0000v","event":"E"}"#)])
         let failed = try #require(result.failed.first)
