@@ -187,6 +187,7 @@ class Load:
                 self.retry_after_missing += 1
 
     def _client(self, number):
+        link = {}
         sequence = 0
         next_send = time.monotonic() + (self.interval or 0) * number / self.clients
         while not self.stopping.is_set():
@@ -201,11 +202,12 @@ class Load:
                 {"type": "track", "event": "Fault Test", "userId": f"user-{number}-{i % 7}",
                  "messageId": message_id, "properties": {"n": i}}
                 for i, message_id in enumerate(ids)]}).encode()
-            if self._send_until_acknowledged(body):
+            if self._send_until_acknowledged(body, link):
                 with self.lock:
                     self.acked.extend(ids)
 
-    def _send_until_acknowledged(self, body):
+    def _send_until_acknowledged(self, body, link):
+        """Sends on the client's kept-alive connection, as SDKs do; a new one after any error."""
         give_up = None
         delay = 0.05
         while True:
@@ -214,11 +216,13 @@ class Load:
                 if time.monotonic() > give_up:
                     return False
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                connection.request("POST", "/v1/batch", body, {"Content-Type": "application/json"})
-                response = connection.getresponse()
+                if "connection" not in link:
+                    link["connection"] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                link["connection"].request("POST", "/v1/batch", body, {"Content-Type": "application/json"})
+                response = link["connection"].getresponse()
                 response.read()
-                connection.close()
+                if response.will_close:
+                    link.pop("connection").close()
                 retry_after = response.getheader("Retry-After")
                 self._count(response.status, retry_after)
                 if 200 <= response.status < 300:
@@ -227,6 +231,8 @@ class Load:
                     raise RuntimeError(f"the collector refused a valid batch: {response.status}")
                 time.sleep(min(float(retry_after or delay), 1.0))
             except (OSError, http.client.HTTPException):
+                if "connection" in link:
+                    link.pop("connection").close()
                 with self.lock:
                     self.connection_errors += 1
                 time.sleep(delay)
