@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End-to-end freshness: how long from a collector's 2xx until the event is returned by
-`GET /v1/events`, at 1,000 events/s and at 80% of the maximum sustainable rate (measured first, in
+`GET /v1/events`, at 1,000 events/s and at 80% of the flat-out rate (measured first, in
 the same run: stored events/s flat out). Also the peak RSS of each process. Prints Markdown and
 writes the figures as JSON for the charts.
 
@@ -77,7 +77,7 @@ def main():
         collector, workers, query = start_pipeline(binary, cluster)
         processes = [collector, *workers, query]
         maximum, acknowledged = measure_maximum(cluster, collector, 20)
-        print(f"   maximum sustainable rate: {maximum:.0f} stored events/s "
+        print(f"   flat-out rate: {maximum:.0f} stored events/s "
               f"(acknowledged {acknowledged:.0f}/s)", file=sys.stderr, flush=True)
 
         results = []
@@ -106,7 +106,7 @@ def main():
             process.stop()
         cluster.stop()
 
-    print(f"Maximum sustainable rate measured first (flat out for 20 s, stored events/s): {maximum:.0f}.\n")
+    print(f"Flat-out rate measured first (20 s, stored events/s while the backlog grows): {maximum:.0f}.\n")
     print("| load | events/s | probes | 2xx → visible p50 ms | p99 ms | max ms | probes not seen |")
     print("|---|---|---|---|---|---|---|")
     for r in results:

@@ -285,7 +285,7 @@ def start_pipeline(binary, cluster, workers=2):
 
 
 def measure_maximum(cluster, collector, seconds):
-    """Flat-out load for `seconds`: the maximum sustainable rate is what is both acknowledged and
+    """Flat-out load for `seconds`: the flat-out rate is what is both acknowledged and
     stored per second. Waits for the backlog to drain before returning (maximum, acknowledged/s)."""
     stored_before = cluster.scalar("SELECT count(*) FROM events")
     started = time.monotonic()
