@@ -16,7 +16,7 @@ public struct JSONScanner {
     /// Set once a `\u0000` escape or a number `numeric` might not hold (one with an exponent, or
     /// longer than 16,383 characters) has been scanned. Until then `jsonb` takes every byte so far,
     /// and the worker need not look again.
-    public private(set) var sawStorageHazard = false
+    private(set) var sawStorageHazard = false
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
