@@ -226,9 +226,9 @@ public struct PostgresQueryRepository: QueryRepository {
         return try await series("active_users_\(name)", query)
     }
 
-    /// Runs a `(bucket, count)` query and returns its rows ordered by bucket. Its rows come back as one row of two
-    /// arrays: a row per bucket cost postgres-nio a message and a generic decode each, most of an
-    /// hourly series' 720 rows' time.
+    /// Runs a `(bucket, count)` query and returns its rows ordered by bucket, fetched as one row of
+    /// two arrays: a row per bucket cost postgres-nio a message and a generic decode each, most of
+    /// an hourly series' 720 rows' time.
     private func series(_ name: String, _ query: PostgresQuery) async throws -> [(bucket: Date, count: Int64)] {
         let arrays = PostgresQuery(
             unsafeSQL: "SELECT array_agg(b ORDER BY b), array_agg(n ORDER BY b) FROM (\(query.sql)) AS series(b, n)",
