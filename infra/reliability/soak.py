@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Soak: a collector, two workers and the query API on a private PostgreSQL, first driven flat out
-for a while to find the maximum sustainable rate (stored events/s), then held at half of it for
+for a while to find the flat-out rate (stored events/s while the backlog grows, an upper bound on
+what is sustained), then held at half of it for
 `--minutes`. Every 10 s it samples each process's RSS, the staging backlog and the staging table's
 size on disk. It fails on any non-2xx, any lost or duplicated message, or a growth trend (RSS over
 0.5 MB/min or the staging table over 1 MB/min in the second half).
@@ -50,7 +51,7 @@ def main():
         print(f"== calibrating: flat out for {args.calibrate_seconds:.0f} s", flush=True)
         maximum, acked_rate = measure_maximum(cluster, collector, args.calibrate_seconds)
         rate = maximum / 2
-        print(f"   acknowledged {acked_rate:.0f}/s, maximum sustainable {maximum:.0f}/s: soaking at {rate:.0f} events/s",
+        print(f"   acknowledged {acked_rate:.0f}/s, flat-out {maximum:.0f} stored/s: soaking at {rate:.0f} events/s",
               flush=True)
 
         print(f"== soak: {args.minutes:g} minutes at {rate:.0f} events/s", flush=True)
@@ -141,8 +142,8 @@ def report(args, samples, rate, maximum, achieved, result, errors, trends, failu
                                                             "backlog")}
     lines = [
         f"Run of {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
-        f"`python3 infra/reliability/soak.py {' '.join(sys.argv[1:])}`. Maximum sustainable rate measured "
-        f"first in the same run: {maximum:.0f} stored events/s; the soak held {achieved:.0f} events/s.",
+        f"`python3 infra/reliability/soak.py {' '.join(sys.argv[1:])}`. Flat-out rate measured first in "
+        f"the same run: {maximum:.0f} stored events/s while the backlog grows; the soak held {achieved:.0f} events/s.",
         "",
         "| measure | peak | trend over the second half |",
         "|---|---|---|",
