@@ -11,8 +11,7 @@ public func buildCollectorRouter(
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.addCommonMiddleware()
-    router.addOperationRoutes(readiness: readiness)
-    router.addOpenAPIRoute(CollectorOpenAPI.document)
+    router.addOperationRoutes(readiness: readiness, openAPI: CollectorOpenAPI.document)
     controller.addRoutes(to: router)
     return router
 }

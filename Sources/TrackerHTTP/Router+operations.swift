@@ -16,8 +16,9 @@ extension Router {
         }
     }
 
-    /// `/healthz`, `/readyz` and `/metrics`, which every server serves without authentication.
-    public func addOperationRoutes(readiness: @escaping ReadinessCheck) {
+    /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json` (the server's API description), which
+    /// every server serves without authentication.
+    public func addOperationRoutes(readiness: @escaping ReadinessCheck, openAPI document: String) {
         get("/healthz") { _, _ in
             Response.json(#"{"status":"ok"}"#)
         }
@@ -36,6 +37,7 @@ extension Router {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
+        get("/openapi.json") { _, _ in Response.json(document) }
     }
 }
 
@@ -46,12 +48,5 @@ extension Response {
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-}
-
-extension Router {
-    /// `GET /openapi.json`: the server's API description, served without authentication.
-    public func addOpenAPIRoute(_ document: String) {
-        get("/openapi.json") { _, _ in Response.json(document) }
     }
 }

@@ -13,8 +13,7 @@ public func buildQueryRouter(
     let router = Router()
     router.addCommonMiddleware()
     router.add(middleware: ReadTokenMiddleware(tokens: readTokens))
-    router.addOperationRoutes(readiness: readiness)
-    router.addOpenAPIRoute(QueryOpenAPI.document)
+    router.addOperationRoutes(readiness: readiness, openAPI: QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)
     LegacyQueryController(repository: repository).addRoutes(to: router)
     return router

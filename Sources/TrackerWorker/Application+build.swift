@@ -4,8 +4,8 @@ import PostgresNIO
 import TrackerHTTP
 import TrackerStore
 
-/// The worker as a service: its replica loop plus `/healthz`, `/readyz` and `/metrics`. The caller
-/// runs `client`.
+/// The worker as a service: its replica loop plus `/healthz`, `/readyz`, `/metrics` and
+/// `/openapi.json`. The caller runs `client`.
 public func buildWorkerApplication(
     client: PostgresClient,
     database: DatabaseURL,
@@ -16,7 +16,8 @@ public func buildWorkerApplication(
     let worker = Worker(database: database, configuration: configuration, logger: logger)
     let router = Router()
     router.addCommonMiddleware()
-    router.addOperationRoutes(readiness: databaseReadiness(client: client, logger: logger))
+    router.addOperationRoutes(
+        readiness: databaseReadiness(client: client, logger: logger), openAPI: WorkerOpenAPI.document)
     return Application(
         router: router,
         configuration: .init(address: address, serverName: "tracker-worker"),

@@ -24,6 +24,10 @@ import TrackerTestSupport
                 try await database.waitUntilDrained()
                 try await http.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
                 try await http.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+                try await http.execute(uri: "/openapi.json", method: .get) {
+                    #expect($0.status == .ok)
+                    #expect(String(buffer: $0.body) == WorkerOpenAPI.document)
+                }
                 // The gauges are process-wide, shared with other tests' workers: check presence, not value.
                 // A move counts its rows after its commit, so staging can be empty a moment before the
                 // refused message is counted: wait for that too.

@@ -116,8 +116,13 @@ step "real SDKs against a live collector"
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/sdk_test.py \
   "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key
 
-step "API contract: OpenAPI documents validated, schemathesis against the live collector and query API"
-for server in "collector:$collector_port" "query:$query_port"; do
+# The SDK step reads what they sent from staging: the worker starts only after it.
+LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$worker_port"
+
+step "API contract: OpenAPI documents validated, schemathesis against the live collector, worker and query API"
+for server in "collector:$collector_port" "worker:$worker_port" "query:$query_port"; do
   name=${server%%:*}
   port=${server##*:}
   curl -fsS "http://127.0.0.1:$port/openapi.json" -o "$work/$name.json"
@@ -133,9 +138,6 @@ step "hostile input against the live collector (valid traffic alongside must kee
 python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --body-timeout 3
 
 step "observability: promtool on every /metrics, a real Prometheus scraping the three services"
-LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
-pids+=($!)
-wait_ready "http://127.0.0.1:$worker_port"
 # A stored event, a refused one and a read, so every labelled series exists.
 curl -fsS -u sdk-key: "http://127.0.0.1:$collector_port/v1/batch" -H 'content-type: application/json' \
   -d '{"batch":[{"type":"track","userId":"obs","event":"Observed"},{"type":"track","userId":"obs"}]}' >/dev/null
