@@ -140,7 +140,7 @@ public actor StagingWriter: Service {
         let rowCount = rows.reduce(0) { $0 + $1.count }
         let start = DispatchTime.now()
         do {
-            try await withDeadline(settings.flushTimeout) { [repository, logger] in
+            try await raceAgainstDeadline(settings.flushTimeout) { [repository, logger] in
                 try await DatabaseUse.shared.track { try await repository.insert(rows, logger: logger) }
             }
             commitDuration.recordInterval(since: start)
@@ -184,7 +184,7 @@ public actor StagingWriter: Service {
     private func monitorDatabase() async {
         while !stopped, !Task.isCancelled {
             do {
-                let backlog = try await withDeadline(.seconds(2)) { [repository, logger] in
+                let backlog = try await raceAgainstDeadline(.seconds(2)) { [repository, logger] in
                     try await repository.backlog(logger: logger)
                 }
                 self.backlog = backlog
@@ -202,7 +202,7 @@ public actor StagingWriter: Service {
     private func sendNotifications() async {
         for await _ in notifications.stream {
             do {
-                try await withDeadline(.seconds(2)) { [repository, logger] in
+                try await raceAgainstDeadline(.seconds(2)) { [repository, logger] in
                     try await repository.notifyWorkers(logger: logger)
                 }
                 notifyCounter.increment()

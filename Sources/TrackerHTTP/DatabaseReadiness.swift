@@ -8,7 +8,7 @@ public func databaseReadiness(client: PostgresClient, logger: Logger) -> Readine
     let migrator = Migrator(logger: logger)
     return {
         do {
-            let current = try await withDeadline(.seconds(2)) { try await migrator.isCurrent(client: client) }
+            let current = try await raceAgainstDeadline(.seconds(2)) { try await migrator.isCurrent(client: client) }
             guard current else {
                 return .failure(
                     .unavailable(

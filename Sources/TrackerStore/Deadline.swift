@@ -10,26 +10,11 @@ public struct DeadlineExceeded: Error, Sendable {
     public init() {}
 }
 
-/// Runs `operation`, cancelling it after `timeout`: a database that stopped answering must turn into
-/// an error the caller can report, never a request that hangs.
-public func withDeadline<Result: Sendable>(
-    _ timeout: Duration,
-    _ operation: @Sendable @escaping () async throws -> Result
-) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-/// Like `withDeadline`, but does not wait for `operation` to notice its cancellation: a query whose
-/// backend was terminated was seen to never return, and a worker must not hang with it. The
-/// abandoned operation is cancelled and left to finish (or not) on its own. It is also abandoned,
+/// Runs `operation`, giving up on it after `timeout`: a database that stopped answering must turn
+/// into an error the caller can report, never a request or a worker that hangs. It does not wait
+/// for `operation` to notice its cancellation (a query whose backend was terminated was seen to
+/// never return, and a COPY blocked on a lock notices only once it gets the lock): the abandoned
+/// operation is cancelled and left to finish (or not) on its own. It is also abandoned,
 /// with `ConnectionLost`, as soon as `abandonWhen` returns; it is cancelled once the race is settled.
 public func raceAgainstDeadline<Result: Sendable>(
     _ timeout: Duration,

@@ -17,7 +17,7 @@ import TrackerStore
             let port = try #require(client.port)
             let started = ContinuousClock.now
             // Promises 100 bytes, sends 10, then waits: the server must answer and hang up.
-            let answer = try await withDeadline(.seconds(20)) {
+            let answer = try await raceAgainstDeadline(.seconds(20)) {
                 try await rawExchange(
                     port: port,
                     "POST /v1/batch HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
@@ -29,7 +29,7 @@ import TrackerStore
             #expect(answer.lowercased().contains("connection: close"))
             #expect(try await database.stagedCount == 0)
             // A body that arrives in time on the same server is unaffected.
-            let ok = try await withDeadline(.seconds(20)) {
+            let ok = try await raceAgainstDeadline(.seconds(20)) {
                 try await rawExchange(
                     port: port,
                     "POST /v1/track HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"

@@ -224,6 +224,46 @@ let oversizedRequest =
             #expect(try await database.stagedCount == 2)
         }
     }
+
+    /// A COPY blocked on a lock does not notice its cancellation until the lock is granted: the flush
+    /// must give it up at its deadline (it used to wait for the lock, and the request with it), and
+    /// the abandoned COPY must not commit the refused request's rows once the lock is released
+    /// (postgres-nio ends a cancelled COPY with CopyFail).
+    @Test func aFlushBlockedOnALockIsRefusedAndNeverCommitted() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.staging.flushTimeout = .seconds(1)
+        try await withCollector("collector_locked", configuration: configuration) { database, client in
+            @Sendable func send(_ id: String) async throws -> TestResponse {
+                let body = ByteBuffer(string: #"{"userId":"u","event":"E","messageId":"\#(id)"}"#)
+                return try await client.execute(uri: "/v1/track", method: .post, headers: jsonHeaders, body: body)
+            }
+            try await waitUntil("the collector accepts") { try await send("before").status == .ok }
+            try await database.withConnection { locker in
+                try await locker.query("BEGIN", logger: database.logger)
+                try await locker.query("LOCK TABLE ingest_staging IN ACCESS EXCLUSIVE MODE", logger: database.logger)
+                // Not a speed check: without the fix this request waited for the lock, which is
+                // released only after it returns; the race turns that hang into a failure.
+                let refused = try await raceAgainstDeadline(.seconds(30)) { try await send("refused") }
+                #expect(refused.status == .serviceUnavailable)
+                #expect(refused.errorBody?.code == "database_unavailable")
+                try await locker.query("ROLLBACK", logger: database.logger)
+            }
+            try await waitUntil(timeout: .seconds(20), "the collector recovers") {
+                try await send("after").status == .ok
+            }
+            // The abandoned COPY has had the lock since the rollback; wait until no COPY is left.
+            try await waitUntil("the abandoned COPY has ended") {
+                try await database.scalar(
+                    """
+                    SELECT count(*)::int FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE 'COPY%' AND state <> 'idle'
+                    """) == 0
+            }
+            let staged = try await database.stagedRows().map(\.3)
+            #expect(staged.contains("before") && staged.contains("after"))
+            #expect(!staged.contains("refused"), "a request answered 503 had its row committed later")
+        }
+    }
 }
 
 @Suite struct CollectorOperationsTests {

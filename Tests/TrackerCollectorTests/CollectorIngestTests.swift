@@ -121,7 +121,7 @@ import TrackerTestSupport
                     #expect(rows[0].4 == #"{"type":"track","event":"A","userId":"u1","messageId":"id-1"}"#)
                     #expect(rows[1].5?.contains(#""ip":"10.0.0.1""#) == true)
                     #expect(rows[1].5?.contains(#""sentAt":"2026-11-25T10:00:00Z""#) == true)
-                    let notified = try await withDeadline(.seconds(5)) {
+                    let notified = try await raceAgainstDeadline(.seconds(5)) {
                         var iterator = notifications.makeAsyncIterator()
                         return try await iterator.next()?.payload
                     }
