@@ -36,7 +36,8 @@ public enum OpenAPI {
         ##""\##(status)": {"description": "\##(description)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\##(schema)"}}}}"##
     }
 
-    /// `responses` members that all point at `#/components/responses/Error`.
+    /// `responses` members for `statuses` and `default`, all pointing at
+    /// `#/components/responses/Error`.
     public static func errors(_ statuses: [Int]) -> String {
         (statuses.map { "\"\($0)\"" } + [#""default""#])
             .map { ##"\##($0): {"$ref": "#/components/responses/Error"}"## }

@@ -14,8 +14,8 @@ public struct DeadlineExceeded: Error, Sendable {
 /// into an error the caller can report, never a request or a worker that hangs. It does not wait
 /// for `operation` to notice its cancellation (a query whose backend was terminated was seen to
 /// never return, and a COPY blocked on a lock notices only once it gets the lock): the abandoned
-/// operation is cancelled and left to finish (or not) on its own. It is also abandoned,
-/// with `ConnectionLost`, as soon as `abandonWhen` returns; it is cancelled once the race is settled.
+/// operation is cancelled and left to finish (or not) on its own. It is also abandoned, with
+/// `ConnectionLost`, as soon as `abandonWhen` returns; it is cancelled once the race is settled.
 public func raceAgainstDeadline<Result: Sendable>(
     _ timeout: Duration,
     abandonWhen: (@Sendable () async throws -> Void)? = nil,

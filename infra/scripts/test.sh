@@ -116,7 +116,7 @@ step "real SDKs against a live collector"
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/sdk_test.py \
   "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key
 
-# The SDK step reads what they sent from staging: the worker starts only after it.
+# The SDK step finds what the SDKs sent in staging, so the worker starts only after it.
 LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$worker_port"
