@@ -73,8 +73,12 @@ public final class Worker: Service {
         ]
     }
 
-    /// Moves batches with `concurrency` transactions at once until staging is empty.
+    /// Moves batches until staging is empty. One mover starts; the others (up to `concurrency`) join
+    /// only once it claimed a full batch. Split among several movers, the few hundred rows of one
+    /// wake-up became several small transactions and empty claims, each paying a statement's fixed
+    /// cost: with ingest running at 4,000–16,000 events/s, PostgreSQL spent 8–13 % more CPU per event.
     func drain() async {
+        guard await drainLoop(untilFullBatch: true) else { return }
         await withDiscardingTaskGroup { group in
             for _ in 0..<configuration.concurrency {
                 group.addTask { await self.drainLoop() }
@@ -82,7 +86,11 @@ public final class Worker: Service {
         }
     }
 
-    private func drainLoop() async {
+    /// Moves batches until staging is empty, and then returns false. With `untilFullBatch` it returns
+    /// true as soon as a claim came back full or a move failed: more waits than one mover should take
+    /// alone, or the failure needs the full loop's halving and backoff.
+    @discardableResult
+    private func drainLoop(untilFullBatch: Bool = false) async -> Bool {
         var limit = configuration.batchSize
         var backoff: Duration = .milliseconds(100)
         while !stopping.load(ordering: .relaxed), !Task.isCancelled {
@@ -105,7 +113,8 @@ public final class Worker: Service {
                 }
                 await connections.give(connection)
                 backoff = .milliseconds(100)
-                if outcome.claimed < limit { return }  // staging is empty, for now
+                if outcome.claimed < limit { return false }  // staging is empty, for now
+                if untilFullBatch { return true }
                 limit = min(configuration.batchSize, limit * 2)
             } catch MoveError.batchFailed(let ids, let underlying) {
                 // Halve until the failing message is alone; only then count attempts against it, so a
@@ -115,15 +124,18 @@ public final class Worker: Service {
                     try? await MoveStore.recordAttempt(ids: ids, error: underlying, on: connection, logger: logger)
                 }
                 await connections.give(connection)
+                if untilFullBatch { return true }
                 limit = max(1, ids.count / 2)
             } catch {
                 // The connection failed (terminated, database down): nothing was committed; retry anew.
                 logger.warning("move failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 await connection.closeWithin()
+                if untilFullBatch { return true }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
+        return false
     }
 
     /// Publishes the staging backlog every few seconds.

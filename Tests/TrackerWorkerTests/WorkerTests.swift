@@ -105,6 +105,39 @@ import TrackerTestSupport
         try await database.drop()
     }
 
+    @Test func aSmallBacklogIsMovedByOneMoverAndAFullBatchBringsInTheOthers() async throws {
+        let database = try await TestDatabase.create("worker_movers")
+        var configuration = testConfiguration(batchSize: 500)
+        configuration.concurrency = 4
+        let worker = Worker(database: database.url, configuration: configuration, logger: database.logger)
+        // Each mover holds a dedicated connection, kept open once drained: the backends on the database
+        // (this query's excepted) say how many movers ran.
+        let workerBackends: PostgresQuery =
+            "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+
+        do {
+            try await database.withClient { try await database.stage((0..<300).map { track($0) }, client: $0) }
+            await worker.drain()
+            #expect(try await database.scalar("SELECT count(*)::int FROM events") == 300)
+            #expect(try await database.scalar("SELECT count(DISTINCT xmin::text)::int FROM events") == 1)
+            try await waitUntil("one mover took the small backlog whole") {
+                try await database.scalar(workerBackends) == 1
+            }
+
+            try await database.withClient { try await database.stage((300..<3_300).map { track($0) }, client: $0) }
+            await worker.drain()
+            #expect(try await database.scalar("SELECT count(*)::int FROM events") == 3_300)
+            try await waitUntil("all four movers joined once a claim came back full") {
+                try await database.scalar(workerBackends) == 4
+            }
+        } catch {
+            await worker.connections.closeAll()
+            throw error
+        }
+        await worker.connections.closeAll()
+        try await database.drop()
+    }
+
     @Test func aMessageThatBreaksTheMoveIsSetAsideAndTheRestFlows() async throws {
         let database = try await TestDatabase.create("worker_poison")
         var configuration = testConfiguration(batchSize: 64)
