@@ -64,8 +64,8 @@ def main():
     args = parser.parse_args()
     read = lambda name: open(os.path.join(args.results, name)).read().strip()  # noqa: E731
     docs = os.path.dirname(os.path.abspath(args.output))
-    ingest_md, drain_md, freshness_md, query_md, stored_md = (
-        read(f"{n}.md") for n in ("ingest", "drain", "freshness", "query", "drain-stored"))
+    ingest_md, pgbench_md, drain_md, freshness_md, query_md, stored_md = (
+        read(f"{n}.md") for n in ("ingest", "pgbench", "drain", "freshness", "query", "drain-stored"))
     freshness = json.loads(read("freshness.json"))
 
     ingest = table(ingest_md)
@@ -168,6 +168,11 @@ three rounds; each line is its median round, every round's figure beside it.
 {ingest_md}
 
 ![ingest](bench-ingest.png)
+
+For scale, PostgreSQL alone in the same run: `pgbench` committing one `INSERT` of the same message
+into `ingest_staging` per transaction (prepared, no HTTP, no Swift), on the same server.
+
+{pgbench_md}
 
 ## Worker drain — `tracker bench drain --rows 200000`
 

@@ -42,6 +42,26 @@ export LOG_LEVEL=warning
 step "3/8 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
 DATABASE_URL=$(url ingest) "$bin" bench ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
 
+# PostgreSQL alone committing one row per transaction, no HTTP and no Swift: what the database
+# itself can do, so a reader can place both collector figures.
+message='{"type":"track","event":"Clicked","userId":"user-42","properties":{"plan":"pro","path":"/pricing","n":1},"context":{"library":{"name":"bench"}},"timestamp":"2026-11-25T12:00:00Z"}'
+cat >"$out/insert.sql" <<SQL
+INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload)
+VALUES (now(), 'default', 'segment', 'track', md5(random()::text), '$message');
+SQL
+{
+  echo "| pgbench clients | transactions/s (one event each) | mean latency ms |"
+  echo "|---|---|---|"
+  for clients in 1 16 64; do
+    result=$("$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -M prepared -c "$clients" -j 2 \
+      -T "$seconds" -f "$out/insert.sql" ingest 2>&1)
+    tps=$(sed -n 's/^tps = \([0-9]*\).*/\1/p' <<<"$result")
+    latency=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$result")
+    echo "| $clients | $tps | $latency |"
+  done
+} >"$out/pgbench.md"
+"$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
+
 step "4/8 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bin" bench drain --rows 200000 >"$out/drain.md"
 
