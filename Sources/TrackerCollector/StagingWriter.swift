@@ -31,7 +31,7 @@ public actor StagingWriter: Service {
         /// Rows per insert at most.
         public var maxFlushRows = 5_000
         /// Flushes in flight at once (each holds one pooled connection).
-        public var maxConcurrentFlushes = 3
+        public var maxConcurrentFlushes = 4
         /// Rows waiting in memory before new requests get 503.
         public var maxQueuedRows = 50_000
         /// Staging rows before new requests get 503 (`TRACKER_BACKLOG_LIMIT`).

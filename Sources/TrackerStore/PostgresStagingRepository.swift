@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// `StagingRepository` on PostgreSQL: one `COPY` per group commit.
+/// `StagingRepository` on PostgreSQL: one `COPY` in a transaction of its own per group commit.
 public struct PostgresStagingRepository: StagingRepository {
     let client: PostgresClient
 
@@ -20,26 +20,33 @@ public struct PostgresStagingRepository: StagingRepository {
             data.reserveCapacity(rows.reduce(0) { $0 + $1.text.readableBytes })
             for request in rows { data.writeImmutableBuffer(request.text) }
         }
-        // COPY is one statement, its own transaction: committed when it returns, with no BEGIN and
-        // COMMIT round trips.
+        // Acknowledged when COMMIT returns, not when the COPY does: an autocommit COPY completes
+        // (CommandComplete, where postgres-nio returns) before the commit PostgreSQL runs at the Sync
+        // after it, and a backend that dies during that commit sends the buffered CommandComplete
+        // with its termination error. A COMMIT answers only once the commit is durable.
         do {
             try await client.withConnection { connection in
-                try await connection.copyFrom(table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger)
-                {
-                    writer in
-                    try await writer.write(data)
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await connection.copyFrom(
+                        table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger
+                    ) { writer in
+                        try await writer.write(data)
+                    }
                 }
             }
-        } catch let error as PSQLError where Self.refusesData(error) {
-            throw StagingInsertError.unstorable(error.serverInfo?[.message] ?? "data exception")
+        } catch let error as PostgresTransactionError {
+            if let reason = Self.refusal(error.closureError) { throw StagingInsertError.unstorable(reason) }
+            throw error
         }
     }
 
     /// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the server is up
     /// and refused these rows.
-    static func refusesData(_ error: PSQLError) -> Bool {
-        guard let state = error.serverInfo?[.sqlState] else { return false }
-        return state.hasPrefix("22") || state.hasPrefix("23")
+    static func refusal(_ error: (any Error)?) -> String? {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState],
+            state.hasPrefix("22") || state.hasPrefix("23")
+        else { return nil }
+        return error.serverInfo?[.message] ?? "data exception"
     }
 
     public func notifyWorkers(logger: Logger) async throws {

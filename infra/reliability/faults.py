@@ -78,7 +78,9 @@ def worker_kills(args):
             if not workers and load_state[0] and load_state[0].acked_count >= args.messages // 2:
                 workers.extend(s.spawn("worker") for _ in range(3))
                 last[0] = time.monotonic()
-            if workers and time.monotonic() - last[0] >= args.kill_every:
+            # The first kill comes at once: with a quick drain, a first kill after `kill_every` came
+            # when the backlog was already gone.
+            if workers and (kills[0] == 0 or time.monotonic() - last[0] >= args.kill_every):
                 victim = random.choice(workers)
                 victim.kill9()
                 victim.start()
