@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import TrackerStore
 
 /// A 4xx/5xx with the product's error body: `{"success":false,"code":"…","message":"…"}`.
 public struct APIError: HTTPResponseError, Sendable {
@@ -52,7 +53,7 @@ extension APIError {
 }
 
 /// Answers unknown routes and unexpected failures with the product's error body, so no client ever
-/// sees an empty 404 or a bare 500.
+/// sees an empty 404 or a bare 500; a lost database connection is a 503 with `Retry-After`.
 public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -77,6 +78,10 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             // Errors that render their own body (the original tracker's 400) pass through untouched.
             throw error
+        } catch  where isConnectionFailure(error) {
+            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError.unavailable(
+                "database_unavailable", "The database is not reachable; retry shortly.", retryAfter: 2)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", message: "An unexpected error occurred.")

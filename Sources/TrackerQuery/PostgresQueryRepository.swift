@@ -298,26 +298,31 @@ public struct PostgresQueryRepository: QueryRepository {
         return replayed
     }
 
+    /// In a transaction of its own, answered after its COMMIT: an autocommit statement reports its
+    /// result before PostgreSQL commits it, at the Sync that follows.
     private func replayChunk(ids: [Int64]?, reason: String?, upTo: Int64) async throws -> Int {
-        let rows = try await client.query(
-            """
-            WITH picked AS (
-                SELECT id FROM failed_events
-                WHERE (\(ids)::int8[] IS NULL OR id = ANY(\(ids)::int8[]))
-                  AND (\(reason)::text IS NULL OR reason = \(reason)) AND id <= \(upTo)
-                ORDER BY id LIMIT \(Self.replayChunk) FOR UPDATE SKIP LOCKED
-            ), moved AS (
-                DELETE FROM failed_events AS f USING picked WHERE f.id = picked.id
-                RETURNING f.id, f.received_at, f.source, f.kind, f.implied_type, f.message_id, f.payload, f.envelope
-            ), staged AS (
-                INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload, envelope)
-                SELECT received_at, source, kind, implied_type, message_id, payload, envelope FROM moved ORDER BY id
-                RETURNING 1
-            )
-            SELECT count(*)::int8 FROM staged
-            """,
-            logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                WITH picked AS (
+                    SELECT id FROM failed_events
+                    WHERE (\(ids)::int8[] IS NULL OR id = ANY(\(ids)::int8[]))
+                      AND (\(reason)::text IS NULL OR reason = \(reason)) AND id <= \(upTo)
+                    ORDER BY id LIMIT \(Self.replayChunk) FOR UPDATE SKIP LOCKED
+                ), moved AS (
+                    DELETE FROM failed_events AS f USING picked WHERE f.id = picked.id
+                    RETURNING f.id, f.received_at, f.source, f.kind, f.implied_type, f.message_id, f.payload, f.envelope
+                ), staged AS (
+                    INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload, envelope)
+                    SELECT received_at, source, kind, implied_type, message_id, payload, envelope FROM moved ORDER BY id
+                    RETURNING 1
+                )
+                SELECT count(*)::int8 FROM staged
+                """,
+                logger: logger)
+            var moved = 0
+            for try await count in rows.decode(Int64.self) { moved = Int(count) }
+            return moved
+        }
     }
 }

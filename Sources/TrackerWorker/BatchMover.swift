@@ -50,7 +50,7 @@ final class BatchMover: Sendable {
         } catch {
             metrics.batchErrors.increment()
             let ids = claimedIds.ids.withLock { $0 }
-            throw ids.isEmpty || Self.isConnectionError(error)
+            throw ids.isEmpty || isConnectionFailure(error)
                 ? error : MoveError.batchFailed(ids: ids, underlying: "\(String(reflecting: error))")
         }
         guard outcome.claimed > 0 else { return outcome }
@@ -101,29 +101,6 @@ final class BatchMover: Sendable {
     /// Forgets partitions the leader dropped.
     func forgetPartitions(before day: UTCDay) {
         knownPartitions.withLock { known in known = known.filter { $0 >= day } }
-    }
-
-    /// Whether `error` says the connection, not the data, failed: such batches are retried as they are.
-    static func isConnectionError(_ error: any Error) -> Bool {
-        switch error {
-        case is DeadlineExceeded, is CancellationError: return true
-        case let error as PostgresTransactionError:
-            return [error.beginError, error.closureError, error.commitError, error.rollbackError]
-                .compactMap { $0 }.contains(where: isConnectionError)
-        case let error as PSQLError:
-            switch error.code {
-            case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .queryCancelled:
-                return true
-            case .server:
-                // Class 08 (connection exception) and 57 (operator intervention: shutdown, terminate).
-                let state = error.serverInfo?[.sqlState] ?? ""
-                return state.hasPrefix("08") || state.hasPrefix("57")
-            default:
-                return false
-            }
-        default:
-            return false
-        }
     }
 }
 

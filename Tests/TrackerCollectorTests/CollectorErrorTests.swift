@@ -272,29 +272,10 @@ let oversizedRequest =
     /// the commit open while the test terminates the backend.
     @Test func aFlushWhoseCommitDiesIsRefusedNotAcknowledged() async throws {
         try await withCollector("collector_commit_dies") { database, client in
-            try await database.withConnection { connection in
-                try await connection.query(
-                    """
-                    CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql
-                    AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$
-                    """, logger: database.logger)
-                try await connection.query(
-                    """
-                    CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON ingest_staging
-                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()
-                    """, logger: database.logger)
-            }
+            try await database.holdCommits(insertingInto: "ingest_staging")
             let body = ByteBuffer(string: #"{"userId":"u","event":"E","messageId":"dies"}"#)
             async let answer = client.execute(uri: "/v1/track", method: .post, headers: jsonHeaders, body: body)
-            let committing = """
-                SELECT pid FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event = 'PgSleep'
-                """
-            try await waitUntil("the flush's commit is running the trigger") {
-                try await database.scalar("SELECT count(*)::int FROM (\(unescaped: committing)) AS c") == 1
-            }
-            _ = try await database.scalar(
-                "SELECT count(pg_terminate_backend(pid))::int FROM (\(unescaped: committing)) AS c")
+            try await database.terminateHeldCommit()
             let response = try await answer
             let staged = try await database.stagedRows().map(\.3)
             #expect(!staged.contains("dies"))

@@ -76,4 +76,23 @@ import TrackerWorker
         }
         try await database.drop()
     }
+
+    /// The replay's count must not reach the client before its move back to staging is committed.
+    @Test func aReplayWhoseCommitDiesIsNotReported() async throws {
+        let database = try await TestDatabase.create("query_replay_dies")
+        try await database.withWorkers { client, _ in
+            try await database.stage([#"{"type":"track","userId":"u","messageId":"nameless"}"#], client: client)
+            try await database.waitUntilDrained()
+        }
+        try await database.holdCommits(insertingInto: "ingest_staging")
+        try await withQueryAPI(database) { api in
+            async let replay = api.call("/v1/failed-events/replay", method: .post, body: #"{"reason":"missing_event"}"#)
+            try await database.terminateHeldCommit()
+            let answer = try await replay
+            #expect(answer.status == .serviceUnavailable, "a replay was reported that never committed")
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM failed_events") == 1)
+        #expect(try await database.scalar("SELECT count(*)::int FROM ingest_staging") == 0)
+        try await database.drop()
+    }
 }

@@ -106,3 +106,31 @@ extension TestDatabase {
             """
     }
 }
+
+extension TestDatabase {
+    /// Makes every commit of a transaction that inserted into `table` wait in a deferred trigger, so
+    /// a test can end the backend after the statement completed and before the commit did.
+    public func holdCommits(insertingInto table: String) async throws {
+        try await withConnection { connection in
+            try await connection.query(
+                """
+                CREATE FUNCTION held_commit() RETURNS trigger LANGUAGE plpgsql
+                AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$
+                """, logger: logger)
+            try await connection.query(
+                """
+                CREATE CONSTRAINT TRIGGER held_commit AFTER INSERT ON \(unescaped: table)
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION held_commit()
+                """, logger: logger)
+        }
+    }
+
+    /// Waits until one commit is held by `holdCommits`, then terminates its backend.
+    public func terminateHeldCommit() async throws {
+        let held = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'"
+        try await waitUntil("a commit is held") {
+            try await scalar("SELECT count(*)::int FROM (\(unescaped: held)) AS held") == 1
+        }
+        _ = try await scalar("SELECT count(pg_terminate_backend(pid))::int FROM (\(unescaped: held)) AS held")
+    }
+}
