@@ -78,7 +78,7 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             // Errors that render their own body (the original tracker's 400) pass through untouched.
             throw error
-        } catch  where isConnectionFailure(error) {
+        } catch let error where isConnectionFailure(error) {
             context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError.unavailable(
                 "database_unavailable", "The database is not reachable; retry shortly.", retryAfter: 2)
