@@ -17,7 +17,7 @@ struct WorkerOptions: ParsableArguments {
 
     @Option(
         help:
-            "Seconds between refreshes of the weekly/monthly active-people views. (env: TRACKER_VIEW_REFRESH_SECONDS, default: 60)"
+            "Seconds between refreshes of the weekly/monthly active-people views. (env: TRACKER_VIEW_REFRESH_SECONDS, default: 5)"
     )
     var viewRefreshSeconds: Int?
 
