@@ -92,8 +92,10 @@ public struct TestDatabaseError: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` until it holds or `timeout` passes: tests wait on facts, never on fixed sleeps.
+/// The default deadline is generous, not a speed check: with every suite running at once on two
+/// cores, a collector's first flushes in a fresh database were seen to need more than 10 s.
 public func waitUntil(
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(30),
     _ what: String,
     _ condition: () async throws -> Bool
 ) async throws {
