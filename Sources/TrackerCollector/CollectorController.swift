@@ -196,7 +196,7 @@ public struct CollectorController: Sendable {
         } catch StagingError.unstorable(let reason) {
             throw .badRequest("unstorable_message", "PostgreSQL cannot store this request's messages: \(reason)")
         } catch {
-            throw .unavailable("database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
+            throw .databaseUnavailable
         }
         metrics.accepted(rows.count, source: rows.source ?? source.name)
     }

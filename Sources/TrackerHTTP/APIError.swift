@@ -50,6 +50,10 @@ extension APIError {
     public static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
         APIError(.serviceUnavailable, code: code, message: message, retryAfter: retryAfter)
     }
+
+    /// What every server answers while PostgreSQL cannot be reached.
+    public static let databaseUnavailable = unavailable(
+        "database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
 }
 
 /// Answers unknown routes and unexpected failures with the product's error body, so no client ever
@@ -80,8 +84,7 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error where isConnectionFailure(error) {
             context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
-            throw APIError.unavailable(
-                "database_unavailable", "The database is not reachable; retry shortly.", retryAfter: 2)
+            throw APIError.databaseUnavailable
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", message: "An unexpected error occurred.")

@@ -17,7 +17,7 @@ public func databaseReadiness(client: PostgresClient, logger: Logger) -> Readine
             }
             return .success(())
         } catch {
-            return .failure(.unavailable("database_unavailable", "The database is not reachable.", retryAfter: 2))
+            return .failure(.databaseUnavailable)
         }
     }
 }
