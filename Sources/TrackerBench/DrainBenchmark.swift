@@ -72,7 +72,7 @@ public struct DrainBenchmark: Sendable {
 
     /// The baseline: as many statements at once as a replica runs move loops. One statement on
     /// one connection would use one core, and the workers' ratio would flatter them.
-    private func sqlOnlyDrain() async throws {
+    func sqlOnlyDrain() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<WorkerConfiguration().concurrency {
                 group.addTask {
@@ -85,18 +85,23 @@ public struct DrainBenchmark: Sendable {
         }
     }
 
+    /// Empties staging, events, the dedupe window and every rollup.
+    func empty(_ connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, event_counts_hour,
+                     event_counts_day, event_totals, active_people_daily, active_people_counts, active_people_new,
+                     active_people_weeks, active_people_months, active_people_totals
+            """,
+            logger: logger)
+    }
+
     /// Empties the pipeline (or only staging, onto stored events) and stages `rows` new messages.
-    private func reset(_ connection: PostgresConnection) async throws {
+    func reset(_ connection: PostgresConnection) async throws {
         if ontoStored {
             try await connection.query("TRUNCATE ingest_staging", logger: logger)
         } else {
-            try await connection.query(
-                """
-                TRUNCATE ingest_staging, events, event_dedupe, failed_events, event_counts_minute, event_counts_hour,
-                         event_counts_day, event_totals, active_people_daily, active_people_counts, active_people_new,
-                         active_people_weeks, active_people_months, active_people_totals
-                """,
-                logger: logger)
+            try await empty(connection)
         }
         // Fresh ids each time, so the messages are new to the dedupe window whatever it holds.
         let prefix = "drain-\(UInt32.random(in: .min ... .max))-"
@@ -127,7 +132,7 @@ public struct DrainBenchmark: Sendable {
         try await connection.query("VACUUM ANALYZE event_dedupe", logger: logger)
     }
 
-    private func measure(_ connection: PostgresConnection, _ body: () async throws -> Void) async throws -> Double {
+    func measure(_ connection: PostgresConnection, _ body: () async throws -> Void) async throws -> Double {
         let start = ContinuousClock.now
         try await body()
         let elapsed = ContinuousClock.now - start

@@ -17,6 +17,9 @@ struct LoadGenerator: Sendable {
         var body: String
         var eventsPerRequest: Int
         var connections: Int
+        /// After a 429 or 503, wait as long as its `Retry-After` says before the next request, as
+        /// the SDKs do; otherwise send the next one at once.
+        var honoursRetryAfter = false
     }
 
     struct Result: Sendable {
@@ -44,7 +47,7 @@ struct LoadGenerator: Sendable {
         return try await measure(scenario, for: duration)
     }
 
-    private func measure(_ scenario: Scenario, for duration: Duration) async throws -> Result {
+    func measure(_ scenario: Scenario, for duration: Duration) async throws -> Result {
         let start = ContinuousClock.now
         let end = start + duration
         let perConnection = try await withThrowingTaskGroup(of: (Int, Int, [Double]).self) { group in
@@ -77,7 +80,9 @@ struct LoadGenerator: Sendable {
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(
-                        ClosedLoopHandler(head: request, body: body, end: deadline, done: done))
+                        ClosedLoopHandler(
+                            head: request, body: body, end: deadline,
+                            honoursRetryAfter: scenario.honoursRetryAfter, done: done))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
@@ -95,18 +100,24 @@ private final class ClosedLoopHandler: ChannelInboundHandler {
     let head: HTTPRequestHead
     let body: ByteBuffer
     let end: NIODeadline
+    let honoursRetryAfter: Bool
     let done: EventLoopPromise<(Int, Int, [Double])>
     private var sent = NIODeadline.now()
     private var status: UInt = 0
+    private var retryAfter: Int64?
     private var requests = 0
     private var failures = 0
     private var latencies: [Double] = []
     private var finished = false
 
-    init(head: HTTPRequestHead, body: ByteBuffer, end: NIODeadline, done: EventLoopPromise<(Int, Int, [Double])>) {
+    init(
+        head: HTTPRequestHead, body: ByteBuffer, end: NIODeadline, honoursRetryAfter: Bool,
+        done: EventLoopPromise<(Int, Int, [Double])>
+    ) {
         self.head = head
         self.body = body
         self.end = end
+        self.honoursRetryAfter = honoursRetryAfter
         self.done = done
     }
 
@@ -117,7 +128,9 @@ private final class ClosedLoopHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let response): status = response.status.code
+        case .head(let response):
+            status = response.status.code
+            retryAfter = response.headers.first(name: "Retry-After").flatMap { Int64($0) }
         case .body: break
         case .end:
             let now = NIODeadline.now()
@@ -127,11 +140,20 @@ private final class ClosedLoopHandler: ChannelInboundHandler {
             } else {
                 failures += 1
             }
-            if now < end {
-                send(context)
+            if honoursRetryAfter, status == 429 || status == 503, let retryAfter, now < end {
+                let resume = min(now + .seconds(retryAfter), end)
+                context.eventLoop.assumeIsolated().scheduleTask(deadline: resume) { self.sendOrFinish(context) }
             } else {
-                finish(.success((requests, failures, latencies)))
+                sendOrFinish(context)
             }
+        }
+    }
+
+    private func sendOrFinish(_ context: ChannelHandlerContext) {
+        if NIODeadline.now() < end {
+            send(context)
+        } else {
+            finish(.success((requests, failures, latencies)))
         }
     }
 

@@ -5,7 +5,7 @@ import TrackerBench
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks; they write Markdown tables for docs/benchmarks.md.",
-        subcommands: [Ingest.self, Drain.self, Query.self])
+        subcommands: [Ingest.self, Drain.self, Pipeline.self, Query.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -55,6 +55,31 @@ struct BenchCommand: AsyncParsableCommand {
             let logger = try options.bootstrap(label: "tracker.bench")
             let benchmark = DrainBenchmark(
                 database: try options.database(), rows: rows, ontoStored: ontoStored, rounds: rounds, logger: logger)
+            print(try await benchmark.run())
+        }
+    }
+
+    struct Pipeline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest and drain at once: what a collector and two workers sustain, vs. the SQL-only move.",
+            discussion: "Uses DATABASE_URL and truncates the pipeline's tables there: give it a database of its own.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Seconds measured per round.")
+        var seconds = 30
+
+        @Option(help: "Seconds of load before each measured window, once the backlog first reached the limit.")
+        var warmup = 10
+
+        @Option(help: "Rounds of baseline and pipeline in turn; each reports its median.")
+        var rounds = 3
+
+        func run() async throws {
+            let logger = try options.bootstrap(label: "tracker.bench")
+            let benchmark = PipelineBenchmark(
+                database: try options.database(), duration: .seconds(seconds), warmup: .seconds(warmup),
+                rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
     }

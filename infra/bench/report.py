@@ -64,8 +64,8 @@ def main():
     args = parser.parse_args()
     read = lambda name: open(os.path.join(args.results, name)).read().strip()  # noqa: E731
     docs = os.path.dirname(os.path.abspath(args.output))
-    ingest_md, pgbench_md, drain_md, freshness_md, query_md, stored_md = (
-        read(f"{n}.md") for n in ("ingest", "pgbench", "drain", "freshness", "query", "drain-stored"))
+    ingest_md, pgbench_md, drain_md, pipeline_md, freshness_md, query_md, stored_md = (
+        read(f"{n}.md") for n in ("ingest", "pgbench", "drain", "pipeline", "freshness", "query", "drain-stored"))
     freshness = json.loads(read("freshness.json"))
 
     ingest = table(ingest_md)
@@ -75,6 +75,8 @@ def main():
     sql, one = find(drain, "SQL-only"), find(drain, "1 worker")
     # The goals are judged on two replicas as they run by default (2 move loops each).
     two, two_single = find(drain, "2 worker replica(s), 2"), find(drain, "2 worker replica(s), 1")
+    pipeline = table(pipeline_md)
+    pipeline_sql, pipeline_stored = find(pipeline, "SQL-only"), find(pipeline, "stored")
     stored_drain = table(stored_md)
     stored_one = find(stored_drain, "1 worker")
     # Its first header reads "drain of N staged track events onto M stored".
@@ -87,6 +89,7 @@ def main():
 
     rate = lambda row: number(cell(row, "events/s acknowledged"))  # noqa: E731
     drained = lambda row: number(row["events/s"])  # noqa: E731
+    sustained = lambda row: number(cell(row, "events/s"))  # noqa: E731
     worst_p99 = max(number(row["API p99 ms"]) for row in aggregates)
     least_ratio = min(number(row["raw p50 / API p50"]) for row in aggregates)
     collector_rss = max(rss["collector"], number(batch["peak RSS MB"]))
@@ -104,8 +107,10 @@ def main():
          verdict(drained(stored_one) >= 0.9 * drained(one))),
         ("drain faster than batch ingest", f"{drained(two):,.0f} vs {rate(batch):,.0f} events/s",
          verdict(drained(two) > rate(batch))),
-        ("ingest and drain together ≥ 30,000 events/s", f"{freshness['maximum']:,.0f} stored events/s flat out, backlog growing",
-         verdict(freshness["maximum"] >= 30_000)),
+        ("ingest and drain together ≥ 30,000 events/s sustained",
+         f"{sustained(pipeline_stored):,.0f} stored events/s "
+         f"({sustained(pipeline_stored) / sustained(pipeline_sql):.2f}× the SQL-only move's {sustained(pipeline_sql):,.0f}/s)",
+         verdict(sustained(pipeline_stored) >= 30_000)),
         ("2xx → queryable p99 < 100 ms at 1,000 events/s", f"{fresh_1000['p99_ms']} ms",
          verdict(fresh_1000["p99_ms"] < 100)),
         ("aggregate reads p99 < 10 ms at the data set below", f"worst {worst_p99:.2f} ms", verdict(worst_p99 < 10)),
@@ -199,10 +204,24 @@ views that publish their counts, inside the timed drain.
 
 {stored_md}
 
+## Ingest and drain at once — `tracker bench pipeline`
+
+What the pipeline sustains end to end: a collector and two worker replicas in one process, 16
+connections sending Segment batches of 100 flat out and waiting out `Retry-After` on a 503, as the
+SDKs do. The collector outruns the workers until the staging backlog passes its limit (300,000 rows
+here), then answers `backlog_full` (503, `Retry-After: 5`) while the workers catch up; after that
+and a 10 s warm-up, a 30 s window counts the events stored (and acknowledged) per second. The
+SQL-only move of the drain benchmark runs before each round as the baseline. Three rounds; each
+line gives the median round, every round's figure beside it.
+
+{pipeline_md}
+
 ## End-to-end freshness and memory — `infra/bench/freshness.py`
 
-A collector, two workers and the query API as separate processes. First flat out for 20 s to find
-the flat-out rate (stored events/s while the backlog grows, an upper bound on what is sustained); then, at 1,000 events/s and at 80 % of that maximum
+A collector, two workers and the query API as separate processes. First flat out for 20 s from a
+Python load generator (8 threads, one interpreter: it takes a core of its own, so this rate is lower
+than `tracker bench pipeline`'s) to find the flat-out rate (stored events/s while the backlog
+grows); then, at 1,000 events/s and at 80 % of that maximum
 (open-loop load), ten probe events a second, each for a person of its own: the time from the
 probe's 2xx to the first `GET /v1/events?user_id=…` (polled every 2 ms) that returns it.
 

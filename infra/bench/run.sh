@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark suite: every benchmark on a fresh private PostgreSQL, written to docs/benchmarks.md
-# with charts (docs/bench-*.png). Not part of the test command: it takes about 25 minutes, most of
+# with charts (docs/bench-*.png). Not part of the test command: it takes about 30 minutes, most of
 # it seeding 10 million events and timing the raw GROUP BY queries against them.
 #   bash infra/bench/run.sh            # full
 #   QUICK=1 bash infra/bench/run.sh    # smaller data set and shorter runs, to try the suite out
@@ -23,12 +23,12 @@ pg=$(mktemp -d /tmp/tracker-bench-pg.XXXXXX)  # its own folder: the server's use
 trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
 step() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
-step "1/8 release build"
+step "1/9 release build"
 swift build -c release --product tracker >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
 bin="$root/.build/release/tracker"
 venv=$(charts_venv)
 
-step "2/8 fresh PostgreSQL"
+step "2/9 fresh PostgreSQL"
 ensure_postgres
 port=$(free_port)
 start_postgres "$pg" "$port"
@@ -39,7 +39,7 @@ for db in ingest drain query; do
 done
 export LOG_LEVEL=warning
 
-step "3/8 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
+step "3/9 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
 DATABASE_URL=$(url ingest) "$bin" bench ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
 
 # PostgreSQL alone committing one row per transaction, no HTTP and no Swift: what the database
@@ -62,20 +62,23 @@ SQL
 } >"$out/pgbench.md"
 "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
 
-step "4/8 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
+step "4/9 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bin" bench drain --rows 200000 >"$out/drain.md"
 
-step "5/8 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
+step "5/9 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
+DATABASE_URL=$(url drain) "$bin" bench pipeline ${quick:+--seconds 5 --warmup 2 --rounds 1} >"$out/pipeline.md"
+
+step "6/9 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
 "$venv/bin/python" infra/bench/freshness.py --binary "$bin" --seconds "$((seconds * 3))" \
   --json "$out/freshness.json" >"$out/freshness.md"
 
-step "6/8 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
+step "7/9 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
 DATABASE_URL=$(url query) "$bin" bench query --events "$events" --raw-samples 3 >"$out/query.md"
 
-step "7/8 drain again onto the $events stored events"
+step "8/9 drain again onto the $events stored events"
 DATABASE_URL=$(url query) "$bin" bench drain --rows 200000 --onto-stored >"$out/drain-stored.md"
 
-step "8/8 report and charts"
+step "9/9 report and charts"
 "$venv/bin/python" infra/bench/report.py "$out" docs/benchmarks.md \
   --command "${quick:+QUICK=1 }bash infra/bench/run.sh" --postgres "$("$(pg_bindir)/postgres" --version)"
 step "wrote docs/benchmarks.md and docs/bench-*.png"
