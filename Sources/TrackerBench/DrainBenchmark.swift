@@ -38,10 +38,10 @@ public struct DrainBenchmark: Sendable {
             var rates: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
             for round in 1...rounds {
                 try await reset(connection)
-                rates[0].append(Double(rows) / (try await measure(connection) { try await sqlOnlyDrain() }))
+                rates[0].append(Double(rows) / (try await measure { try await sqlOnlyDrain() }))
                 for (index, scenario) in Self.scenarios.enumerated() {
                     try await reset(connection)
-                    let seconds = try await measure(connection) {
+                    let seconds = try await measure {
                         try await drainWithWorkers(scenario.replicas, loops: scenario.loops, connection)
                     }
                     rates[1 + index].append(Double(rows) / seconds)
@@ -132,11 +132,11 @@ public struct DrainBenchmark: Sendable {
         try await connection.query("VACUUM ANALYZE event_dedupe", logger: logger)
     }
 
-    func measure(_ connection: PostgresConnection, _ body: () async throws -> Void) async throws -> Double {
+    /// Seconds `body` took.
+    func measure(_ body: () async throws -> Void) async throws -> Double {
         let start = ContinuousClock.now
         try await body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (ContinuousClock.now - start).inSeconds
     }
 
     /// One batch of the baseline: the same move — claim, dedupe, insert into the partitioned table

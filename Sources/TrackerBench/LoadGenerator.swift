@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TrackerCore
 import TrackerStore
 
 /// Closed-loop HTTP load: `connections` keep-alive connections each send the next request as soon
@@ -59,7 +60,7 @@ struct LoadGenerator: Sendable {
         let elapsed = ContinuousClock.now - start
         return Result(
             scenario: scenario,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            seconds: elapsed.inSeconds,
             requests: perConnection.map(\.0).reduce(0, +),
             failures: perConnection.map(\.1).reduce(0, +),
             latencies: perConnection.flatMap(\.2).sorted())

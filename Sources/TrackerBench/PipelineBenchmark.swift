@@ -51,7 +51,7 @@ public struct PipelineBenchmark: Sendable {
             var pipeline: [Round] = []
             for round in 1...rounds {
                 try await baseline.reset(connection)
-                let seconds = try await baseline.measure(connection) { try await baseline.sqlOnlyDrain() }
+                let seconds = try await baseline.measure { try await baseline.sqlOnlyDrain() }
                 sqlOnly.append(Double(baseline.rows) / seconds)
                 try await baseline.empty(connection)
                 pipeline.append(try await measurePipeline(connection))
@@ -103,8 +103,7 @@ public struct PipelineBenchmark: Sendable {
                     let before = try await Self.snapshot(connection, logger: logger)
                     let result = try await generator.measure(scenario, for: duration)
                     let after = try await Self.snapshot(connection, logger: logger)
-                    let elapsed = after.at - before.at
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    let seconds = (after.at - before.at).inSeconds
                     return Round(
                         stored: Double(after.stored - before.stored) / seconds,
                         acknowledged: result.eventsPerSecond, backlogBefore: before.backlog,

@@ -279,8 +279,7 @@ public struct QueryBenchmark: Sendable {
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+        (ContinuousClock.now - start).inSeconds * 1e3
     }
 }
 

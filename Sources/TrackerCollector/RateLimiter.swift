@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrackerCore
 
 /// A token bucket per write key: `rate` messages a second, bursts up to one second's worth.
 final class RateLimiter: Sendable {
@@ -14,9 +15,7 @@ final class RateLimiter: Sendable {
     func acquire(_ count: Int, for key: String, now: ContinuousClock.Instant = .now) -> Int? {
         buckets.withLock { buckets in
             var bucket = buckets[key] ?? (tokens: rate, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(rate, bucket.tokens + seconds * rate)
+            bucket.tokens = min(rate, bucket.tokens + (now - bucket.updated).inSeconds * rate)
             bucket.updated = now
             defer { buckets[key] = bucket }
             // A request larger than a second's budget goes through on a full bucket and leaves a debt.
