@@ -95,20 +95,18 @@ public struct PipelineBenchmark: Sendable {
                 let generator = LoadGenerator(port: port)
                 // Flat out until the backlog reached the limit (the first refusal), then the warm-up.
                 let started = ContinuousClock.now
-                while try await generator.measure(scenario, for: .seconds(1)).failures == 0,
-                    ContinuousClock.now - started < .seconds(120)
-                {}
-                _ = try await generator.measure(scenario, for: warmup)
-                return try await database.withConnection(logger: logger) { connection in
-                    let before = try await Self.snapshot(connection, logger: logger)
-                    let result = try await generator.measure(scenario, for: duration)
-                    let after = try await Self.snapshot(connection, logger: logger)
-                    let seconds = (after.at - before.at).inSeconds
-                    return Round(
-                        stored: Double(after.stored - before.stored) / seconds,
-                        acknowledged: result.eventsPerSecond, backlogBefore: before.backlog,
-                        backlogAfter: after.backlog, refused: result.failures)
+                var refused = 0
+                while refused == 0, ContinuousClock.now - started < .seconds(120) {
+                    refused = try await generator.measure(scenario, for: .seconds(1)).failures
                 }
+                _ = try await generator.measure(scenario, for: warmup)
+                let before = try await Self.snapshot(connection, logger: logger)
+                let result = try await generator.measure(scenario, for: duration)
+                let after = try await Self.snapshot(connection, logger: logger)
+                return Round(
+                    stored: Double(after.stored - before.stored) / (after.at - before.at).inSeconds,
+                    acknowledged: result.eventsPerSecond, backlogBefore: before.backlog,
+                    backlogAfter: after.backlog, refused: result.failures)
             }
             group.cancelAll()
             try await group.waitForAll()

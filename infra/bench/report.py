@@ -218,10 +218,11 @@ line gives the median round, every round's figure beside it.
 
 ## End-to-end freshness and memory — `infra/bench/freshness.py`
 
-A collector, two workers and the query API as separate processes. First flat out for 20 s from a
-Python load generator (8 threads, one interpreter: it takes a core of its own, so this rate is lower
-than `tracker bench pipeline`'s) to find the flat-out rate (stored events/s while the backlog
-grows); then, at 1,000 events/s and at 80 % of that maximum
+A collector, two workers and the query API as separate processes, driven from Python (batches of
+50; the load generator itself takes about a quarter of a core at 20,000 events/s). First flat out
+for 20 s to find the flat-out rate: stored events/s while the collector, unrefused, outruns the
+workers and the backlog grows — not a sustained rate (that is `tracker bench pipeline`'s); then,
+at 1,000 events/s and at 80 % of that maximum
 (open-loop load), ten probe events a second, each for a person of its own: the time from the
 probe's 2xx to the first `GET /v1/events?user_id=…` (polled every 2 ms) that returns it.
 
