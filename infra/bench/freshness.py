@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end freshness: how long from a collector's 2xx until the event is returned by
-`GET /v1/events`, at 1,000 events/s and at 80% of the flat-out rate (measured first, in
-the same run: stored events/s flat out). Also the peak RSS of each process. Prints Markdown and
-writes the figures as JSON for the charts.
+`GET /v1/events`, at 1,000 events/s and at 80% of the sustained rate (measured first, in the
+same run: stored events/s once the collector's backlog limit, set low here, governs). Also the
+peak RSS of each process. Prints Markdown and writes the figures as JSON for the charts.
 
     python3 infra/bench/freshness.py --binary .build/release/tracker --json /tmp/freshness.json
 """
@@ -16,7 +16,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reliability"))
-from pipeline import Cluster, Load, measure_maximum, start_pipeline  # noqa: E402
+from pipeline import Cluster, Load, measure_sustained, start_pipeline  # noqa: E402
+
+
+BACKLOG_LIMIT = 100_000
 
 
 def percentile(values, p):
@@ -26,7 +29,10 @@ def percentile(values, p):
 
 class Prober(threading.Thread):
     """Ten single events a second, each for a person of its own; for each, the time from its 2xx to
-    the first `GET /v1/events?user_id=…` that returns it (polled every 2 ms)."""
+    the first `GET /v1/events?user_id=…` that returns it. Polled every 2 ms at first, each wait a
+    tenth longer than the one before, up to 20 ms: a lag of a second polled every 2 ms kept the
+    query API and PostgreSQL busy with a fifth of the machine, slowing the pipeline it measured;
+    this way a reading is late by at most a tenth of it (and 20 ms)."""
 
     def __init__(self, collector_port, query_port, run):
         super().__init__(daemon=True)
@@ -50,6 +56,7 @@ class Prober(threading.Thread):
             if response.status != 200:
                 self.failures += 1
                 continue
+            wait = 0.002
             while time.monotonic() - acknowledged < 30:
                 query.request("GET", f"/v1/events?user_id={person}&limit=1")
                 answer = query.getresponse()
@@ -57,7 +64,8 @@ class Prober(threading.Thread):
                 if data.get("data"):
                     self.latencies.append((time.monotonic() - acknowledged) * 1000)
                     break
-                time.sleep(0.002)
+                time.sleep(wait)
+                wait = min(wait * 1.1, 0.02)
             else:
                 self.failures += 1
             time.sleep(max(0.0, 0.1 - (time.monotonic() - acknowledged)))
@@ -74,14 +82,16 @@ def main():
     cluster = Cluster()
     processes = []
     try:
-        collector, workers, query = start_pipeline(binary, cluster)
+        # A backlog limit reached in seconds, so the sustained rate is measured under backpressure.
+        collector, workers, query = start_pipeline(
+            binary, cluster, collector_env={"TRACKER_BACKLOG_LIMIT": str(BACKLOG_LIMIT)})
         processes = [collector, *workers, query]
-        maximum, acknowledged = measure_maximum(cluster, collector, 20)
-        print(f"   flat-out rate: {maximum:.0f} stored events/s "
+        maximum, acknowledged = measure_sustained(cluster, collector, 20)
+        print(f"   sustained rate: {maximum:.0f} stored events/s "
               f"(acknowledged {acknowledged:.0f}/s)", file=sys.stderr, flush=True)
 
         results = []
-        for label, rate in (("1,000 events/s", 1000), ("80% of the maximum", 0.8 * maximum)):
+        for label, rate in (("1,000 events/s", 1000), ("80% of the sustained rate", 0.8 * maximum)):
             print(f"   freshness at {label} ({rate:.0f} events/s)", file=sys.stderr, flush=True)
             load = Load(collector.port, clients=4, rate=rate - 10).start()
             prober = Prober(collector.port, query.port, f"{int(rate)}")
@@ -106,7 +116,8 @@ def main():
             process.stop()
         cluster.stop()
 
-    print(f"Flat-out rate measured first (20 s, stored events/s while the backlog grows): {maximum:.0f}.\n")
+    print(f"Sustained rate measured first (20 s once the collector's backlog limit of {BACKLOG_LIMIT:,} "
+          f"governs; stored events/s): {maximum:.0f} (acknowledged {acknowledged:.0f}/s).\n")
     print("| load | events/s | probes | 2xx → visible p50 ms | p99 ms | max ms | probes not seen |")
     print("|---|---|---|---|---|---|---|")
     for r in results:

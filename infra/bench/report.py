@@ -219,12 +219,13 @@ line gives the median round, every round's figure beside it.
 ## End-to-end freshness and memory — `infra/bench/freshness.py`
 
 A collector, two workers and the query API as separate processes, driven from Python (batches of
-50; the load generator itself takes about a quarter of a core at 20,000 events/s). First flat out
-for 20 s to find the flat-out rate: stored events/s while the collector, unrefused, outruns the
-workers and the backlog grows — not a sustained rate (that is `tracker bench pipeline`'s); then,
-at 1,000 events/s and at 80 % of that maximum
+50; the load generator itself takes about a quarter of a core at 20,000 events/s). First the
+sustained rate of this setup: flat out until the collector's backlog limit (100,000 rows here) is
+reached, then stored events/s over 20 s while its 503s and the clients' waits govern; then, at
+1,000 events/s and at 80 % of that rate
 (open-loop load), ten probe events a second, each for a person of its own: the time from the
-probe's 2xx to the first `GET /v1/events?user_id=…` (polled every 2 ms) that returns it.
+probe's 2xx to the first `GET /v1/events?user_id=…` that returns it (polled every 2 ms at first, each
+wait a tenth longer than the last, up to 20 ms).
 
 {freshness_md}
 

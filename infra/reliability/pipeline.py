@@ -273,10 +273,10 @@ def verify(cluster, acked, drain_timeout=180, during=None):
     }
 
 
-def start_pipeline(binary, cluster, workers=2):
+def start_pipeline(binary, cluster, workers=2, collector_env=None):
     """A migrated database with a collector, `workers` workers and the query API, all ready."""
     migrate(binary, cluster.url)
-    collector = Process(binary, "collector", cluster.url)
+    collector = Process(binary, "collector", cluster.url, env=collector_env)
     replicas = [Process(binary, "worker", cluster.url) for _ in range(workers)]
     query = Process(binary, "query", cluster.url)
     for process in [collector, *replicas, query]:
@@ -297,6 +297,26 @@ def measure_maximum(cluster, collector, seconds):
     verify(cluster, load.acked)
     acknowledged = load.acked_count / elapsed
     return min(acknowledged, stored / elapsed), acknowledged
+
+
+def measure_sustained(cluster, collector, seconds, settle=120):
+    """Flat-out load until the collector first refuses with 503 (its backlog limit reached; give it a
+    low one), then for `seconds`: with its backpressure governing and the clients waiting out
+    `Retry-After`, what is stored per second is what the pipeline sustains. A collector that never
+    refuses within `settle` seconds means the load generator is the limit; the window starts then.
+    Waits for the backlog to drain before returning (sustained stored/s, acknowledged/s)."""
+    load = Load(collector.port, clients=8).start()
+    deadline = time.monotonic() + settle
+    while 503 not in load.statuses and time.monotonic() < deadline:
+        time.sleep(0.25)
+    stored_before, acked_before, started = cluster.scalar("SELECT count(*) FROM events"), load.acked_count, time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - started
+    stored = cluster.scalar("SELECT count(*) FROM events") - stored_before
+    acknowledged = load.acked_count - acked_before
+    load.stop()
+    verify(cluster, load.acked)
+    return stored / elapsed, acknowledged / elapsed
 
 
 def replace_section(path, name, lines):
