@@ -16,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reliability"))
-from pipeline import Cluster, Load, measure_sustained, start_pipeline  # noqa: E402
+from pipeline import Cluster, Load, measure_rates, start_pipeline  # noqa: E402
 
 
 BACKLOG_LIMIT = 100_000
@@ -86,7 +86,7 @@ def main():
         collector, workers, query = start_pipeline(
             binary, cluster, collector_env={"TRACKER_BACKLOG_LIMIT": str(BACKLOG_LIMIT)})
         processes = [collector, *workers, query]
-        maximum, acknowledged = measure_sustained(cluster, collector, 20)
+        maximum, acknowledged = measure_rates(cluster, collector, 20, until_refused=120)
         print(f"   sustained rate: {maximum:.0f} stored events/s "
               f"(acknowledged {acknowledged:.0f}/s)", file=sys.stderr, flush=True)
 

@@ -284,32 +284,17 @@ def start_pipeline(binary, cluster, workers=2, collector_env=None):
     return collector, replicas, query
 
 
-def measure_maximum(cluster, collector, seconds):
-    """Flat-out load for `seconds`: the flat-out rate is what is both acknowledged and
-    stored per second. Waits for the backlog to drain before returning (maximum, acknowledged/s)."""
-    stored_before = cluster.scalar("SELECT count(*) FROM events")
-    started = time.monotonic()
+def measure_rates(cluster, collector, seconds, until_refused=0):
+    """Flat-out load, measured over `seconds`: (stored/s, acknowledged/s). With `until_refused`, the
+    window starts only once the collector first refused with 503 (its backlog limit reached: give it
+    a low one) or that many seconds passed, so its backpressure and the clients' waits govern it.
+    Waits for the backlog to drain before returning."""
     load = Load(collector.port, clients=8).start()
-    time.sleep(seconds)
-    elapsed = time.monotonic() - started
-    stored = cluster.scalar("SELECT count(*) FROM events") - stored_before
-    load.stop()
-    verify(cluster, load.acked)
-    acknowledged = load.acked_count / elapsed
-    return min(acknowledged, stored / elapsed), acknowledged
-
-
-def measure_sustained(cluster, collector, seconds, settle=120):
-    """Flat-out load until the collector first refuses with 503 (its backlog limit reached; give it a
-    low one), then for `seconds`: with its backpressure governing and the clients waiting out
-    `Retry-After`, what is stored per second is what the pipeline sustains. A collector that never
-    refuses within `settle` seconds means the load generator is the limit; the window starts then.
-    Waits for the backlog to drain before returning (sustained stored/s, acknowledged/s)."""
-    load = Load(collector.port, clients=8).start()
-    deadline = time.monotonic() + settle
+    deadline = time.monotonic() + until_refused
     while 503 not in load.statuses and time.monotonic() < deadline:
         time.sleep(0.25)
-    stored_before, acked_before, started = cluster.scalar("SELECT count(*) FROM events"), load.acked_count, time.monotonic()
+    stored_before, acked_before = cluster.scalar("SELECT count(*) FROM events"), load.acked_count
+    started = time.monotonic()
     time.sleep(seconds)
     elapsed = time.monotonic() - started
     stored = cluster.scalar("SELECT count(*) FROM events") - stored_before
@@ -317,6 +302,13 @@ def measure_sustained(cluster, collector, seconds, settle=120):
     load.stop()
     verify(cluster, load.acked)
     return stored / elapsed, acknowledged / elapsed
+
+
+def measure_maximum(cluster, collector, seconds):
+    """Flat-out load for `seconds`: the flat-out rate is what is both acknowledged and stored per
+    second while the backlog grows. Returns (maximum, acknowledged/s)."""
+    stored, acknowledged = measure_rates(cluster, collector, seconds)
+    return min(acknowledged, stored), acknowledged
 
 
 def replace_section(path, name, lines):
