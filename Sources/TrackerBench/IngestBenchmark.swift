@@ -32,30 +32,35 @@ public struct IngestBenchmark: Sendable {
             let track =
                 #"{"type":"track","event":"Clicked","userId":"user-42","properties":{"plan":"pro","path":"/pricing","n":1},"context":{"library":{"name":"bench"}},"timestamp":"2026-11-25T12:00:00Z"}"#
             let batch = #"{"batch":[\#(Array(repeating: track, count: 100).joined(separator: ","))]}"#
-            let scenarios: [(LoadGenerator.Scenario, groupCommit: Bool)] = [
+            let scenarios: [(LoadGenerator.Scenario, Server)] = [
                 (
                     .init(
                         name: "batch of 100, group commit", path: "/v1/batch", body: batch, eventsPerRequest: 100,
-                        connections: 16), true
+                        connections: 16), .collector(groupCommit: true)
                 ),
                 (
                     .init(
                         name: "single event, group commit", path: "/v1/track", body: track, eventsPerRequest: 1,
-                        connections: 64), true
+                        connections: 64), .collector(groupCommit: true)
                 ),
                 (
                     .init(
                         name: "single event, one transaction per event (baseline)", path: "/v1/track", body: track,
-                        eventsPerRequest: 1, connections: 64), false
+                        eventsPerRequest: 1, connections: 64), .collector(groupCommit: false)
+                ),
+                (
+                    .init(
+                        name: "HTTP ceiling: bare Hummingbird reads the body, no database", path: "/v1/track",
+                        body: track, eventsPerRequest: 1, connections: 64), .bareHTTP
                 ),
             ]
             // Rounds of every scenario in turn, so a noisy neighbour slows all of them alike.
             var results = Array(repeating: [(LoadGenerator.Result, rss: Int)](), count: scenarios.count)
             for round in 1...rounds {
-                for (index, (scenario, groupCommit)) in scenarios.enumerated() {
+                for (index, (scenario, server)) in scenarios.enumerated() {
                     try await connection.query("TRUNCATE ingest_staging", logger: logger)
                     ProcessMemory.resetPeak()
-                    let result = try await withCollector(groupCommit: groupCommit) { port in
+                    let result = try await withServer(server) { port in
                         try await LoadGenerator(port: port).run(scenario, warmup: warmup, duration: duration)
                     }
                     logger.info(
@@ -70,13 +75,38 @@ public struct IngestBenchmark: Sendable {
             try await connection.query("TRUNCATE ingest_staging", logger: logger)
             return results
         }
-        return report(results)
+        // The baseline each line is compared with: the collector committing every event on its own.
+        return report(results, baseline: 2)
     }
 
-    /// Runs a collector in this process on a free port for the duration of `body`.
-    private func withCollector<Result: Sendable>(
-        groupCommit: Bool, _ body: @Sendable @escaping (Int) async throws -> Result
+    /// What a scenario sends its requests to.
+    enum Server {
+        case collector(groupCommit: Bool)
+        /// The same HTTP server with nothing behind it: what this machine allows single-event POSTs
+        /// at most, whatever the collector does.
+        case bareHTTP
+    }
+
+    /// Runs the scenario's server in this process on a free port for the duration of `body`.
+    private func withServer<Result: Sendable>(
+        _ server: Server, _ body: @Sendable @escaping (Int) async throws -> Result
     ) async throws -> Result {
+        let groupCommit: Bool
+        switch server {
+        case .collector(let value): groupCommit = value
+        case .bareHTTP:
+            return try await withLocalServer(
+                database: database, connections: 1, logger: logger,
+                build: { _, address, logger in
+                    let router = Router()
+                    router.get("/healthz") { _, _ -> HTTPResponse.Status in .ok }
+                    router.post("/v1/track") { request, _ -> HTTPResponse.Status in
+                        _ = try await request.body.collect(upTo: 512 * 1024)
+                        return .ok
+                    }
+                    return Application(router: router, configuration: .init(address: address), logger: logger)
+                }, body)
+        }
         var configuration = CollectorConfiguration()
         // No workers drain during the benchmark: the backlog limit must not cut the run short.
         configuration.staging.backlogLimit = .max
@@ -93,11 +123,11 @@ public struct IngestBenchmark: Sendable {
     }
 
     /// One line per scenario: its median round (by events/s), every round's figure beside it.
-    private func report(_ results: [[(LoadGenerator.Result, rss: Int)]]) -> String {
+    private func report(_ results: [[(LoadGenerator.Result, rss: Int)]], baseline: Int) -> String {
         let medians = results.map { rounds in
             rounds.sorted { $0.0.eventsPerSecond < $1.0.eventsPerSecond }[rounds.count / 2]
         }
-        let baseline = medians.last!.0.eventsPerSecond
+        let baselineRate = medians[baseline].0.eventsPerSecond
         var lines = [
             "| scenario | connections | events/s acknowledged (median of \(rounds)) | each round | requests/s | p50 ms | p99 ms | non-2xx | × baseline | peak RSS MB |",
             "|---|---|---|---|---|---|---|---|---|---|",
@@ -109,7 +139,7 @@ public struct IngestBenchmark: Sendable {
                     + "\(Int(result.requestsPerSecond)) | "
                     + String(format: "%.2f | %.2f", result.percentile(0.5), result.percentile(0.99))
                     + " | \(rounds.map(\.0.failures).reduce(0, +)) | "
-                    + String(format: "%.1f", result.eventsPerSecond / baseline) + " | \(rss / 1_048_576) |")
+                    + String(format: "%.1f", result.eventsPerSecond / baselineRate) + " | \(rss / 1_048_576) |")
         }
         return lines.joined(separator: "\n")
     }
