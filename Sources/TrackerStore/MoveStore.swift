@@ -134,19 +134,20 @@ public enum MoveStore {
     /// stale, and after an ANALYZE of a nearly empty staging table a joined `DELETE … USING (…)`
     /// was planned as a nested loop rescanning the claimed rows for every staged row — minutes per
     /// batch once a backlog built up (found by the soak). This has no plan worse than one index pass.
-    /// The rows come back as one row of arrays (`ClaimedRow.batch`).
+    /// The rows come back as one row of arrays (`ClaimedRow.batch`), aggregated straight from the
+    /// locking subquery: as a CTE they were first copied into a tuplestore (on an idle server,
+    /// 7.5–9.4 ms per 2,000 rows against 4.2–9.1 ms).
     public static func claim(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRow]
     {
         let rows = try await connection.query(
             """
-            WITH claimed AS (
-                SELECT id, received_at, source, kind, implied_type, message_id, payload, envelope, attempts
-                FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            )
             SELECT array_agg(id), array_agg(received_at), array_agg(source), array_agg(kind),
                    array_agg(implied_type), array_agg(message_id), array_agg(payload), array_agg(envelope),
                    array_agg(attempts)
-            FROM claimed
+            FROM (
+                SELECT id, received_at, source, kind, implied_type, message_id, payload, envelope, attempts
+                FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) AS claimed
             """,
             logger: logger)
         var claimed: [ClaimedRow] = []
