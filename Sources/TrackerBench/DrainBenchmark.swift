@@ -36,33 +36,46 @@ public struct DrainBenchmark: Sendable {
             }
             // SQL-only, then (replicas, move loops each) as in `scenarios`.
             var rates: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
+            var cpuPerEvent: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
+            func record(_ index: Int, _ measurement: Measurement) {
+                rates[index].append(Double(rows) / measurement.seconds)
+                if let cpu = measurement.cpuSeconds { cpuPerEvent[index].append(cpu / Double(rows) * 1e6) }
+            }
             for round in 1...rounds {
                 try await reset(connection)
-                rates[0].append(Double(rows) / (try await measure { try await sqlOnlyDrain() }))
+                record(0, try await measure { try await sqlOnlyDrain() })
                 for (index, scenario) in Self.scenarios.enumerated() {
                     try await reset(connection)
-                    let seconds = try await measure {
-                        try await drainWithWorkers(scenario.replicas, loops: scenario.loops, connection)
-                    }
-                    rates[1 + index].append(Double(rows) / seconds)
+                    record(
+                        1 + index,
+                        try await measure {
+                            try await drainWithWorkers(scenario.replicas, loops: scenario.loops, connection)
+                        })
                 }
                 logger.info(
                     "drain round", metadata: ["round": "\(round)", "events/s": "\(rates.map { Int($0.last!) })"])
             }
-            let medians = rates.map { $0.sorted()[$0.count / 2] }
+            let medians = rates.map(Self.median)
+            let cpuMedians = cpuPerEvent.map { $0.isEmpty ? nil : Self.median($0) }
             let names =
                 ["SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)"]
                 + Self.scenarios.map {
                     "\($0.replicas) worker replica(s), \($0.loops) move loop(s) each, batches of 2,000"
                 }
             var lines = [
-                "| \(header) | events/s | each round | × SQL-only |",
-                "|---|---|---|---|",
+                "| \(header) | events/s | each round | × SQL-only | machine CPU µs/event | CPU × SQL-only |",
+                "|---|---|---|---|---|---|",
             ]
             for (index, name) in names.enumerated() {
                 let each = rates[index].map { "\(Int($0))" }.joined(separator: ", ")
+                let cpu =
+                    if let used = cpuMedians[index], let baseline = cpuMedians[0] {
+                        String(format: "%.1f | %.2f", used, used / baseline)
+                    } else {
+                        "– | –"
+                    }
                 lines.append(
-                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", medians[index] / medians[0])) |"
+                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", medians[index] / medians[0])) | \(cpu) |"
                 )
             }
             try await reset(connection)
@@ -132,12 +145,23 @@ public struct DrainBenchmark: Sendable {
         try await connection.query("VACUUM ANALYZE event_dedupe", logger: logger)
     }
 
-    /// Seconds `body` took.
-    func measure(_ body: () async throws -> Void) async throws -> Double {
-        let start = ContinuousClock.now
-        try await body()
-        return (ContinuousClock.now - start).inSeconds
+    /// How long a drain took, and the CPU the whole machine spent meanwhile.
+    struct Measurement {
+        var seconds: Double
+        var cpuSeconds: Double?
     }
+
+    /// Times `body`.
+    func measure(_ body: () async throws -> Void) async throws -> Measurement {
+        let start = ContinuousClock.now
+        let busy = MachineCPU.busySeconds()
+        try await body()
+        let seconds = (ContinuousClock.now - start).inSeconds
+        guard let busy, let now = MachineCPU.busySeconds() else { return Measurement(seconds: seconds) }
+        return Measurement(seconds: seconds, cpuSeconds: now - busy)
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// One batch of the baseline: the same move — claim, dedupe, insert into the partitioned table
     /// with its indexes, every count rollup and the distinct people per day — in one SQL statement,

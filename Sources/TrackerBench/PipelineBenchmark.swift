@@ -51,7 +51,7 @@ public struct PipelineBenchmark: Sendable {
             var pipeline: [Round] = []
             for round in 1...rounds {
                 try await baseline.reset(connection)
-                let seconds = try await baseline.measure { try await baseline.sqlOnlyDrain() }
+                let seconds = try await baseline.measure { try await baseline.sqlOnlyDrain() }.seconds
                 sqlOnly.append(Double(baseline.rows) / seconds)
                 try await baseline.empty(connection)
                 pipeline.append(try await measurePipeline(connection))

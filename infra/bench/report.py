@@ -195,6 +195,10 @@ replica's two move loops — then by one and by two worker replicas, which parse
 message in Swift, and by two replicas with one move loop each (as many transactions at once as the
 baseline's statements). The scenarios run in turn, three rounds; each line gives the median round,
 every round's figure beside it. The goals are judged on two replicas as they run by default.
+Machine CPU per event is the CPU the whole machine spent busy during a drain (`/proc/stat`: the
+server, the benchmark process and everything else, without idle, I/O wait or steal) per event
+moved: where a rate shows how fast, it shows how much work, and a noisy neighbour's steal slows
+the first but not the second.
 
 {drain_md}
 
