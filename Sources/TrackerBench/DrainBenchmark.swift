@@ -34,7 +34,7 @@ public struct DrainBenchmark: Sendable {
                 try await fillDedupeWindow(connection)
                 header += " onto \(try await count("SELECT count(*)::int FROM events", connection)) stored"
             }
-            // SQL-only, then (replicas, move loops each) as in `scenarios`.
+            // SQL-only, then (replicas, concurrency of each) as in `scenarios`.
             var rates: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
             var cpuPerEvent: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
             func record(_ index: Int, _ measurement: Measurement) {
@@ -60,7 +60,7 @@ public struct DrainBenchmark: Sendable {
             let names =
                 ["SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)"]
                 + Self.scenarios.map {
-                    "\($0.replicas) worker replica(s), \($0.loops) move loop(s) each, batches of 2,000"
+                    "\($0.replicas) worker replica(s), concurrency \($0.loops)\($0.loops == 2 ? " (default)" : ""), batches of 2,000"
                 }
             var lines = [
                 "| \(header) | events/s | each round | × SQL-only | machine CPU µs/event | CPU × SQL-only |",
@@ -192,8 +192,8 @@ public struct DrainBenchmark: Sendable {
         return 0
     }
 
-    /// The worker runs: the default replica, two of them, and two with one move loop each (as many
-    /// transactions at once as the baseline's statements).
+    /// The worker runs: the default replica, two of them (which share the default concurrency of 2
+    /// between them: `Worker.movers`), and two with a concurrency of one each.
     static let scenarios = [(replicas: 1, loops: 2), (replicas: 2, loops: 2), (replicas: 2, loops: 1)]
 
     private func drainWithWorkers(_ replicas: Int, loops: Int, _ connection: PostgresConnection) async throws {

@@ -67,6 +67,7 @@ final class BatchMover: Sendable {
         limit: Int, claimedIds: ClaimedIds, on connection: PostgresConnection
     ) async throws -> (Outcome, receivedAt: [Date]) {
         try await connection.withTransaction(logger: logger) { connection in
+            try await MoveStore.announceMove(on: connection, logger: logger)
             let rows = try await MoveStore.claim(limit: limit, on: connection, logger: logger)
             claimedIds.ids.withLock { $0 = rows.map(\.id) }
             guard !rows.isEmpty else { return (Outcome(), []) }

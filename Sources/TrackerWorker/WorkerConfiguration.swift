@@ -2,7 +2,8 @@
 public struct WorkerConfiguration: Sendable {
     /// Staged rows claimed per move transaction (`TRACKER_BATCH_SIZE`).
     public var batchSize = 2_000
-    /// Move transactions a replica runs at once while staging holds more than a batch.
+    /// Move transactions at once while staging holds more than a batch, counting other replicas'
+    /// moves in flight: a replica runs fewer while they move, and at least one.
     public var concurrency = 2
     /// How long a (source, messageId) pair is remembered to drop retries (`TRACKER_DEDUPE_WINDOW_DAYS`).
     public var dedupeWindowDays = 7

@@ -6,7 +6,10 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Staged rows per move transaction. (env: TRACKER_BATCH_SIZE, default: 2000)")
     var batchSize: Int?
 
-    @Option(help: "Move transactions at once on a backlog. (env: TRACKER_WORKER_CONCURRENCY, default: 2)")
+    @Option(
+        help:
+            "Move transactions at once on a backlog, less other replicas' moves in flight (at least one). (env: TRACKER_WORKER_CONCURRENCY, default: 2)"
+    )
     var workerConcurrency: Int?
 
     @Option(help: "Days a messageId is remembered to drop retries. (env: TRACKER_DEDUPE_WINDOW_DAYS, default: 7)")

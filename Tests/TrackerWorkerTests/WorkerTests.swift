@@ -143,6 +143,52 @@ import TrackerTestSupport
         try await database.drop()
     }
 
+    @Test func moversLeaveRoomForOtherReplicasMoves() {
+        #expect(Worker.movers(concurrency: 2, elsewhere: 0) == 2)
+        #expect(Worker.movers(concurrency: 2, elsewhere: 1) == 1)
+        #expect(Worker.movers(concurrency: 2, elsewhere: 3) == 1)
+        #expect(Worker.movers(concurrency: 4, elsewhere: 1) == 3)
+    }
+
+    @Test func aReplicaRunsFewerMoversWhileAnotherReplicaMoves() async throws {
+        let database = try await TestDatabase.create("worker_replicas")
+        var configuration = testConfiguration(batchSize: 500)
+        configuration.concurrency = 4
+        configuration.moveTimeout = .seconds(60)
+        let worker = Worker(database: database.url, configuration: configuration, logger: database.logger)
+        try await database.withClient { try await database.stage((0..<3_300).map { track($0) }, client: $0) }
+        // Another replica's move in flight: a transaction holding the movers' lock, open throughout.
+        let other = try await PostgresConnection.connect(
+            configuration: database.url.connectionConfiguration(), id: 1, logger: database.logger)
+        do {
+            try await other.query("BEGIN", logger: database.logger)
+            try await MoveStore.announceMove(on: other, logger: database.logger)
+            #expect(try await MoveStore.movesInFlight(on: other, logger: database.logger) == 1)
+            await worker.drain()
+            #expect(try await database.scalar("SELECT count(*)::int FROM events") == 3_300)
+            // The worker's movers keep their dedicated connections once drained.
+            let otherPID = try await other.query("SELECT pg_backend_pid()", logger: database.logger)
+                .decode(Int.self).reduce(0) { $1 }
+            try await waitUntil("three movers joined, one fewer than configured") {
+                try await database.scalar(
+                    """
+                    SELECT count(*)::int FROM pg_stat_activity
+                    WHERE datname = current_database() AND backend_type = 'client backend'
+                      AND pid <> pg_backend_pid() AND pid <> \(otherPID)
+                    """) == 3
+            }
+            try await other.query("COMMIT", logger: database.logger)
+            #expect(try await MoveStore.movesInFlight(on: other, logger: database.logger) == 0)
+        } catch {
+            await worker.connections.closeAll()
+            try? await other.close()
+            throw error
+        }
+        await worker.connections.closeAll()
+        try await other.close()
+        try await database.drop()
+    }
+
     @Test func aMessageThatBreaksTheMoveIsSetAsideAndTheRestFlows() async throws {
         let database = try await TestDatabase.create("worker_poison")
         var configuration = testConfiguration(batchSize: 64)
