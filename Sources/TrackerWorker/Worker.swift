@@ -98,17 +98,21 @@ public final class Worker: Service {
     /// Moves other replicas have in flight now (this replica's first mover has committed); none
     /// when they cannot be counted.
     private func movesElsewhere() async -> Int {
-        guard let connection = try? await connections.take() else { return 0 }
-        let logger = logger
-        guard
-            let count = try? await raceAgainstDeadline(
-                .seconds(5), { try await MoveStore.movesInFlight(on: connection, logger: logger) })
-        else {
+        await readAside { [logger] in try await MoveStore.movesInFlight(on: $0, logger: logger) } ?? 0
+    }
+
+    /// Runs a short read on one of the worker's connections within 5 s; `nil` when it failed.
+    private func readAside<Value: Sendable>(
+        _ read: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async -> Value? {
+        guard let connection = try? await connections.take() else { return nil }
+        guard let value = try? await raceAgainstDeadline(.seconds(5), { try await read(connection) }) else {
+            // An abandoned read may still be in flight: a move must not get this connection.
             await connection.closeWithin()
-            return 0
+            return nil
         }
         await connections.give(connection)
-        return count
+        return value
     }
 
     /// Moves batches until staging is empty, and then returns false. With `untilFullBatch` it returns
@@ -166,21 +170,9 @@ public final class Worker: Service {
     /// Publishes the staging backlog every few seconds.
     private func reportBacklog() async {
         while !Task.isCancelled {
-            if let connection = try? await connections.take() {
-                let logger = logger
-                if let backlog = try? await raceAgainstDeadline(
-                    .seconds(5),
-                    {
-                        try await StagingBacklog.read(on: connection, logger: logger)
-                    })
-                {
-                    metrics.backlogRows.record(backlog.rows)
-                    metrics.backlogAge.record(backlog.oldestAge)
-                    await connections.give(connection)
-                } else {
-                    // An abandoned read may still be in flight: a move must not get this connection.
-                    await connection.closeWithin()
-                }
+            if let backlog = await readAside({ [logger] in try await StagingBacklog.read(on: $0, logger: logger) }) {
+                metrics.backlogRows.record(backlog.rows)
+                metrics.backlogAge.record(backlog.oldestAge)
             }
             try? await Task.sleep(for: .seconds(2))
         }

@@ -105,20 +105,31 @@ import TrackerTestSupport
         try await database.drop()
     }
 
-    @Test func aSmallBacklogIsMovedByOneMoverAndAFullBatchBringsInTheOthers() async throws {
-        let database = try await TestDatabase.create("worker_movers")
+    /// A worker of up to four movers on 500-row batches.
+    private func fourMoverWorker(_ database: TestDatabase) -> Worker {
         var configuration = testConfiguration(batchSize: 500)
         configuration.concurrency = 4
         // A move that outlives its deadline brings in the other movers, as a failure should; with
         // every suite running at once on two cores, a 300-row move can outlast the usual 3 s.
         configuration.moveTimeout = .seconds(60)
-        let worker = Worker(database: database.url, configuration: configuration, logger: database.logger)
-        // Each mover holds a dedicated connection, kept open once drained: the client backends on the
-        // database (this query's excepted; autovacuum's are not clients) say how many movers ran.
-        let workerBackends: PostgresQuery = """
-            SELECT count(*)::int FROM pg_stat_activity
-            WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
-            """
+        return Worker(database: database.url, configuration: configuration, logger: database.logger)
+    }
+
+    /// Each mover holds a dedicated connection, kept open once drained: the client backends on the
+    /// database (this query's and `excluded` excepted; autovacuum's are not clients) say how many
+    /// movers ran.
+    private func workerBackends(excluding excluded: Int = 0) -> PostgresQuery {
+        """
+        SELECT count(*)::int FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_type = 'client backend'
+          AND pid <> pg_backend_pid() AND pid <> \(excluded)
+        """
+    }
+
+    @Test func aSmallBacklogIsMovedByOneMoverAndAFullBatchBringsInTheOthers() async throws {
+        let database = try await TestDatabase.create("worker_movers")
+        let worker = fourMoverWorker(database)
+        let workerBackends = workerBackends()
 
         do {
             try await database.withClient { try await database.stage((0..<300).map { track($0) }, client: $0) }
@@ -152,10 +163,7 @@ import TrackerTestSupport
 
     @Test func aReplicaRunsFewerMoversWhileAnotherReplicaMoves() async throws {
         let database = try await TestDatabase.create("worker_replicas")
-        var configuration = testConfiguration(batchSize: 500)
-        configuration.concurrency = 4
-        configuration.moveTimeout = .seconds(60)
-        let worker = Worker(database: database.url, configuration: configuration, logger: database.logger)
+        let worker = fourMoverWorker(database)
         try await database.withClient { try await database.stage((0..<3_300).map { track($0) }, client: $0) }
         // Another replica's move in flight: a transaction holding the movers' lock, open throughout.
         let other = try await PostgresConnection.connect(
@@ -166,16 +174,10 @@ import TrackerTestSupport
             #expect(try await MoveStore.movesInFlight(on: other, logger: database.logger) == 1)
             await worker.drain()
             #expect(try await database.scalar("SELECT count(*)::int FROM events") == 3_300)
-            // The worker's movers keep their dedicated connections once drained.
             let otherPID = try await other.query("SELECT pg_backend_pid()", logger: database.logger)
                 .decode(Int.self).reduce(0) { $1 }
             try await waitUntil("three movers joined, one fewer than configured") {
-                try await database.scalar(
-                    """
-                    SELECT count(*)::int FROM pg_stat_activity
-                    WHERE datname = current_database() AND backend_type = 'client backend'
-                      AND pid <> pg_backend_pid() AND pid <> \(otherPID)
-                    """) == 3
+                try await database.scalar(workerBackends(excluding: otherPID)) == 3
             }
             try await other.query("COMMIT", logger: database.logger)
             #expect(try await MoveStore.movesInFlight(on: other, logger: database.logger) == 0)
