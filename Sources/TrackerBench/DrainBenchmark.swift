@@ -55,8 +55,8 @@ public struct DrainBenchmark: Sendable {
                 logger.info(
                     "drain round", metadata: ["round": "\(round)", "events/s": "\(rates.map { Int($0.last!) })"])
             }
-            let medians = rates.map(Self.median)
-            let cpuMedians = cpuPerEvent.map { $0.isEmpty ? nil : Self.median($0) }
+            let medians = rates.map(\.median)
+            let cpuMedians = cpuPerEvent.map { $0.isEmpty ? nil : $0.median }
             let names =
                 ["SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)"]
                 + Self.scenarios.map {
@@ -160,8 +160,6 @@ public struct DrainBenchmark: Sendable {
         guard let busy, let now = MachineCPU.busySeconds() else { return Measurement(seconds: seconds) }
         return Measurement(seconds: seconds, cpuSeconds: now - busy)
     }
-
-    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// One batch of the baseline: the same move — claim, dedupe, insert into the partitioned table
     /// with its indexes, every count rollup and the distinct people per day — in one SQL statement,

@@ -127,9 +127,8 @@ public struct PipelineBenchmark: Sendable {
     }
 
     private func report(sqlOnly: [Double], pipeline: [Round], baselineRows: Int) -> String {
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         func each(_ values: [Double]) -> String { values.map { "\(Int($0))" }.joined(separator: ", ") }
-        let baseline = median(sqlOnly)
+        let baseline = sqlOnly.median
         let stored = pipeline.map(\.stored)
         let acknowledged = pipeline.map(\.acknowledged)
         let backlogs = pipeline.map { "\($0.backlogBefore) → \($0.backlogAfter)" }.joined(separator: ", ")
@@ -139,9 +138,9 @@ public struct PipelineBenchmark: Sendable {
             "| SQL-only move of \(baselineRows) staged events, \(WorkerConfiguration().concurrency) statements at once (baseline) | "
                 + "\(Int(baseline)) | \(each(sqlOnly)) | 1.00 |",
             "| stored: collector + \(Self.replicas) worker replicas, batches of 100 on 16 connections | "
-                + "\(Int(median(stored))) | \(each(stored)) | \(String(format: "%.2f", median(stored) / baseline)) |",
+                + "\(Int(stored.median)) | \(each(stored)) | \(String(format: "%.2f", stored.median / baseline)) |",
             "| acknowledged by the collector in the same windows | "
-                + "\(Int(median(acknowledged))) | \(each(acknowledged)) | \(String(format: "%.2f", median(acknowledged) / baseline)) |",
+                + "\(Int(acknowledged.median)) | \(each(acknowledged)) | \(String(format: "%.2f", acknowledged.median / baseline)) |",
             "",
             "Staging backlog at each window's start → end: \(backlogs) (collector limit \(Self.backlogLimit)); "
                 + "requests refused with 503 and waited out: \(pipeline.map { "\($0.refused)" }.joined(separator: ", ")).",
