@@ -56,26 +56,33 @@ public struct DrainBenchmark: Sendable {
                     "drain round", metadata: ["round": "\(round)", "events/s": "\(rates.map { Int($0.last!) })"])
             }
             let medians = rates.map(\.median)
-            let cpuMedians = cpuPerEvent.map { $0.isEmpty ? nil : $0.median }
+            // Each round's rate over the baseline's in the same round, then the median: the
+            // machine's speed drifts between rounds by more than the margin a ratio is judged on.
+            func ratios(_ values: [[Double]], _ index: Int) -> [Double] {
+                zip(values[index], values[0]).map { $0 / $1 }
+            }
             let names =
                 ["SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)"]
                 + Self.scenarios.map {
                     "\($0.replicas) worker replica(s), concurrency \($0.loops)\($0.loops == 2 ? " (default)" : ""), batches of 2,000"
                 }
             var lines = [
-                "| \(header) | events/s | each round | × SQL-only | machine CPU µs/event | CPU × SQL-only |",
-                "|---|---|---|---|---|---|",
+                "| \(header) | events/s | each round | × SQL-only | × SQL-only each round | machine CPU µs/event | CPU × SQL-only |",
+                "|---|---|---|---|---|---|---|",
             ]
             for (index, name) in names.enumerated() {
                 let each = rates[index].map { "\(Int($0))" }.joined(separator: ", ")
+                let paired = ratios(rates, index)
+                let eachRatio = paired.map { String(format: "%.2f", $0) }.joined(separator: ", ")
                 let cpu =
-                    if let used = cpuMedians[index], let baseline = cpuMedians[0] {
-                        String(format: "%.1f | %.2f", used, used / baseline)
+                    if cpuPerEvent[index].count == rates[index].count, cpuPerEvent[0].count == rates[0].count {
+                        String(
+                            format: "%.1f | %.2f", cpuPerEvent[index].median, ratios(cpuPerEvent, index).median)
                     } else {
                         "– | –"
                     }
                 lines.append(
-                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", medians[index] / medians[0])) | \(cpu) |"
+                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", paired.median)) | \(eachRatio) | \(cpu) |"
                 )
             }
             try await reset(connection)

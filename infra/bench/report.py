@@ -103,8 +103,10 @@ def main():
         ("single events ≥ 3× one transaction per event",
          f"{rate(single) / rate(baseline):.1f}× ({rate(baseline):,.0f}/s)", verdict(rate(single) >= 3 * rate(baseline))),
         ("drain ≥ 50,000 events/s (2 replicas)", f"{drained(two):,.0f} events/s", verdict(drained(two) >= 50_000)),
-        ("drain ≥ 0.8× the SQL-only move", f"{drained(two) / drained(sql):.2f}× ({drained(sql):,.0f}/s)",
-         verdict(drained(two) >= 0.8 * drained(sql))),
+        # Judged on the median of each round's ratio: the baseline runs in every round.
+        ("drain ≥ 0.8× the SQL-only move",
+         f"{number(two['× SQL-only']):.2f}× (rounds {two['× SQL-only each round']}; baseline {drained(sql):,.0f}/s)",
+         verdict(number(two["× SQL-only"]) >= 0.8)),
         (f"drain with {stored_count:,.0f} events stored ≥ 0.9× with none (1 replica)",
          f"{drained(stored_one) / drained(one):.2f}× ({drained(stored_one):,.0f} vs {drained(one):,.0f}/s)",
          verdict(drained(stored_one) >= 0.9 * drained(one))),
@@ -194,8 +196,11 @@ per day, the queue of new (day, person) pairs), two statements at once on two co
 replica's default two moves at once — then by one and by two worker replicas, which parse and
 validate each message in Swift (two replicas with the default concurrency of 2 run about two moves
 at once between them: each counts the other's moves in flight), and by two replicas with a
-concurrency of 1 each. The scenarios run in turn, three rounds; each line gives the median round,
-every round's figure beside it. The goals are judged on two replicas as they run by default.
+concurrency of 1 each. The scenarios run in turn, five rounds; each line gives the median round,
+every round's figure beside it. A ratio to the SQL-only move is taken within each round, against
+the baseline run minutes before it, and the median of those is judged: the machine's speed drifts
+between rounds by more than the margin a ratio is judged on. The goals are judged on two replicas
+as they run by default.
 Machine CPU per event is the CPU the whole machine spent busy during a drain (`/proc/stat`: the
 server, the benchmark process and everything else, without idle, I/O wait or steal) per event
 moved: where a rate shows how fast, it shows how much work, and a noisy neighbour's steal slows

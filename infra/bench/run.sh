@@ -18,6 +18,8 @@ events=${quick:+200000}
 events=${events:-10000000}
 seconds=${quick:+3}
 seconds=${seconds:-10}
+rounds=${quick:+1}
+rounds=${rounds:-5}  # of each drain: its ratios are taken within a round
 out=$(mktemp -d /tmp/tracker-bench.XXXXXX)
 pg=$(mktemp -d /tmp/tracker-bench-pg.XXXXXX)  # its own folder: the server's user cannot enter $out
 trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
@@ -63,7 +65,7 @@ SQL
 "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
 
 step "4/9 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
-DATABASE_URL=$(url drain) "$bin" bench drain --rows 200000 >"$out/drain.md"
+DATABASE_URL=$(url drain) "$bin" bench drain --rows 200000 --rounds "$rounds" >"$out/drain.md"
 
 step "5/9 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bin" bench pipeline ${quick:+--seconds 5 --warmup 2 --rounds 1} >"$out/pipeline.md"
@@ -76,7 +78,7 @@ step "7/9 reads: $events stored events, query API vs. the raw GROUP BY (seeding 
 DATABASE_URL=$(url query) "$bin" bench query --events "$events" --raw-samples 3 >"$out/query.md"
 
 step "8/9 drain again onto the $events stored events"
-DATABASE_URL=$(url query) "$bin" bench drain --rows 200000 --onto-stored >"$out/drain-stored.md"
+DATABASE_URL=$(url query) "$bin" bench drain --rows 200000 --onto-stored --rounds "$rounds" >"$out/drain-stored.md"
 
 step "9/9 report and charts"
 "$venv/bin/python" infra/bench/report.py "$out" docs/benchmarks.md \
