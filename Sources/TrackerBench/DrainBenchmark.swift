@@ -13,26 +13,36 @@ public struct DrainBenchmark: Sendable {
     /// Drain onto the events already stored (e.g. the data set of `bench query`) instead of an
     /// empty pipeline: the drain rate must not depend on the size of `events`.
     public var ontoStored: Bool
+    /// With `ontoStored`: a database whose pipeline is emptied, where one replica drains the same
+    /// backlog in every round, so the drain onto stored events is compared within the round.
+    public var emptyPipeline: DatabaseURL?
     /// The scenarios run in turn this many times, so a noisy neighbour hits them all alike.
     public var rounds: Int
     public var logger: Logger
 
-    public init(database: DatabaseURL, rows: Int, ontoStored: Bool = false, rounds: Int = 3, logger: Logger) {
+    public init(
+        database: DatabaseURL, rows: Int, ontoStored: Bool = false, emptyPipeline: DatabaseURL? = nil, rounds: Int = 3,
+        logger: Logger
+    ) {
         self.database = database
         self.rows = rows
         self.ontoStored = ontoStored
+        self.emptyPipeline = ontoStored ? emptyPipeline : nil
         self.rounds = max(1, rounds)
         self.logger = logger
     }
 
     public func run() async throws -> String {
-        try await database.withConnection(logger: logger) { connection in
-            try await Migrator(logger: logger).migrate(on: connection)
-            try await PartitionStore.create(UTCDay(Date()), on: connection, logger: logger)
+        let empty = emptyPipeline.map { DrainBenchmark(database: $0, rows: rows, logger: logger) }
+        try await empty?.database.withConnection(logger: logger) { try await empty?.prepare($0) }
+        return try await database.withConnection(logger: logger) { connection in
+            try await prepare(connection)
             var header = "drain of \(rows) staged track events"
+            var stored = ""
             if ontoStored {
                 try await fillDedupeWindow(connection)
-                header += " onto \(try await count("SELECT count(*)::int FROM events", connection)) stored"
+                stored = "onto \(try await count("SELECT count(*)::int FROM events", connection)) stored"
+                header += " " + stored
             }
             // SQL-only, then (replicas, concurrency of each) as in `scenarios`.
             var rates: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
@@ -41,6 +51,7 @@ public struct DrainBenchmark: Sendable {
                 rates[index].append(Double(rows) / measurement.seconds)
                 if let cpu = measurement.cpuSeconds { cpuPerEvent[index].append(cpu / Double(rows) * 1e6) }
             }
+            var emptyRates: [Double] = []
             for round in 1...rounds {
                 try await reset(connection)
                 record(0, try await measure { try await sqlOnlyDrain() })
@@ -51,6 +62,9 @@ public struct DrainBenchmark: Sendable {
                         try await measure {
                             try await drainWithWorkers(scenario.replicas, loops: scenario.loops, connection)
                         })
+                }
+                if let empty {
+                    emptyRates.append(Double(rows) / (try await empty.drainEmptyPipeline()).seconds)
                 }
                 logger.info(
                     "drain round", metadata: ["round": "\(round)", "events/s": "\(rates.map { Int($0.last!) })"])
@@ -85,8 +99,33 @@ public struct DrainBenchmark: Sendable {
                     "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", paired.median)) | \(eachRatio) | \(cpu) |"
                 )
             }
+            // `scenarios[0]`, one replica at the default concurrency, is the one drained on both.
+            if !emptyRates.isEmpty {
+                let onto = rates[1]
+                let paired = zip(onto, emptyRates).map { $0 / $1 }
+                lines += [
+                    "",
+                    "| \(names[1]): \(stored) vs. an empty pipeline | onto stored, events/s | empty pipeline, events/s | × empty | × empty each round |",
+                    "|---|---|---|---|---|",
+                    "| same backlog, same round | \(Int(onto.median)) | \(Int(emptyRates.median)) | \(String(format: "%.2f", paired.median)) | \(paired.map { String(format: "%.2f", $0) }.joined(separator: ", ")) |",
+                ]
+            }
             try await reset(connection)
             return lines.joined(separator: "\n")
+        }
+    }
+
+    private func prepare(_ connection: PostgresConnection) async throws {
+        try await Migrator(logger: logger).migrate(on: connection)
+        try await PartitionStore.create(UTCDay(Date()), on: connection, logger: logger)
+    }
+
+    /// One replica at the default concurrency draining a fresh backlog on an emptied pipeline.
+    private func drainEmptyPipeline() async throws -> Measurement {
+        try await database.withConnection(logger: logger) { connection in
+            try await reset(connection)
+            let concurrency = WorkerConfiguration().concurrency
+            return try await measure { try await drainWithWorkers(1, loops: concurrency, connection) }
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackerBench
+import TrackerStore
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,7 +38,7 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "Worker throughput: drain a staged backlog vs. a SQL-only move of the same rows.",
             discussion: """
                 Uses DATABASE_URL and truncates the pipeline's tables there (with --onto-stored, only staging; \
-                the drained events stay): give it a database of its own.
+                the drained events stay; --empty-database is truncated whole): give it a database of its own.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -48,13 +49,20 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Drain onto the events already stored there (e.g. after bench query) instead of emptying it.")
         var ontoStored = false
 
+        @Option(
+            help: ArgumentHelp(
+                "With --onto-stored: a database (URL) whose pipeline is emptied, where one replica drains the same backlog in every round.",
+                valueName: "url"))
+        var emptyDatabase: String?
+
         @Option(help: "Times the three scenarios run in turn; each reports its median.")
         var rounds = 3
 
         func run() async throws {
             let logger = try options.bootstrap(label: "tracker.bench")
             let benchmark = DrainBenchmark(
-                database: try options.database(), rows: rows, ontoStored: ontoStored, rounds: rounds, logger: logger)
+                database: try options.database(), rows: rows, ontoStored: ontoStored,
+                emptyPipeline: try emptyDatabase.map(DatabaseURL.init), rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
     }

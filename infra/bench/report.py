@@ -13,9 +13,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def table(text):
-    """The first Markdown table in `text` as a list of {header: cell} rows."""
-    lines = [line for line in text.splitlines() if line.startswith("|")]
+def table(text, index=0):
+    """The Markdown table number `index` in `text` as a list of {header: cell} rows."""
+    blocks = [block for block in text.split("\n\n") if block.lstrip().startswith("|")]
+    lines = [line for line in blocks[index].splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     return [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|"))))
             for line in lines[2:]]
@@ -79,7 +80,8 @@ def main():
     pipeline = table(pipeline_md)
     pipeline_sql, pipeline_stored = find(pipeline, "SQL-only"), find(pipeline, "stored")
     stored_drain = table(stored_md)
-    stored_one = find(stored_drain, "1 worker")
+    # One replica onto the stored events and on an empty pipeline, drained in the same rounds.
+    stored_pair = table(stored_md, 1)[0]
     # Its first header reads "drain of N staged track events onto M stored".
     stored_count = number(next(iter(stored_drain[0])).split(" onto ")[1].split()[0])
     query = table(query_md)
@@ -108,8 +110,9 @@ def main():
          f"{number(two['× SQL-only']):.2f}× (rounds {two['× SQL-only each round']}; baseline {drained(sql):,.0f}/s)",
          verdict(number(two["× SQL-only"]) >= 0.8)),
         (f"drain with {stored_count:,.0f} events stored ≥ 0.9× with none (1 replica)",
-         f"{drained(stored_one) / drained(one):.2f}× ({drained(stored_one):,.0f} vs {drained(one):,.0f}/s)",
-         verdict(drained(stored_one) >= 0.9 * drained(one))),
+         f"{number(stored_pair['× empty']):.2f}× (rounds {stored_pair['× empty each round']}; "
+         f"{number(stored_pair['onto stored, events/s']):,.0f} vs {number(stored_pair['empty pipeline, events/s']):,.0f}/s)",
+         verdict(number(stored_pair["× empty"]) >= 0.9)),
         ("drain faster than batch ingest", f"{drained(two):,.0f} vs {rate(batch):,.0f} events/s",
          verdict(drained(two) > rate(batch))),
         ("ingest and drain together ≥ 30,000 events/s sustained",
@@ -210,10 +213,12 @@ the first but not the second.
 
 ![drain](bench-drain.png)
 
-### Onto the stored data set — `tracker bench drain --rows 200000 --onto-stored`
+### Onto the stored data set — `tracker bench drain --rows 200000 --onto-stored --empty-database …`
 
 The same drain run again on the database of the reads benchmark below, after it: the events stay
-stored, the dedupe window holds the last 7 days' messageIds, the rollups hold 30 days. Aggregate
+stored, the dedupe window holds the last 7 days' messageIds, the rollups hold 30 days. In every
+round one replica also drains the same backlog on the emptied database of the drain above
+(`--empty-database`), and the goal is judged on the median of each round's ratio. Aggregate
 cost must follow the new events, not the table: each replica set elects a leader, whose first
 maintenance round folds the queued (day, person) pairs into weeks and months and refreshes the two
 views that publish their counts, inside the timed drain.

@@ -78,7 +78,8 @@ step "7/9 reads: $events stored events, query API vs. the raw GROUP BY (seeding 
 DATABASE_URL=$(url query) "$bin" bench query --events "$events" --raw-samples 3 >"$out/query.md"
 
 step "8/9 drain again onto the $events stored events"
-DATABASE_URL=$(url query) "$bin" bench drain --rows 200000 --onto-stored --rounds "$rounds" >"$out/drain-stored.md"
+DATABASE_URL=$(url query) "$bin" bench drain --rows 200000 --onto-stored \
+  --empty-database "$(url drain)" --rounds "$rounds" >"$out/drain-stored.md"
 
 step "9/9 report and charts"
 "$venv/bin/python" infra/bench/report.py "$out" docs/benchmarks.md \
