@@ -34,7 +34,7 @@ public struct DrainBenchmark: Sendable {
 
     public func run() async throws -> String {
         let empty = emptyPipeline.map { DrainBenchmark(database: $0, rows: rows, logger: logger) }
-        try await empty?.database.withConnection(logger: logger) { try await empty?.prepare($0) }
+        if let empty { try await empty.database.withConnection(logger: logger) { try await empty.prepare($0) } }
         return try await database.withConnection(logger: logger) { connection in
             try await prepare(connection)
             var header = "drain of \(rows) staged track events"
@@ -70,11 +70,6 @@ public struct DrainBenchmark: Sendable {
                     "drain round", metadata: ["round": "\(round)", "events/s": "\(rates.map { Int($0.last!) })"])
             }
             let medians = rates.map(\.median)
-            // Each round's rate over the baseline's in the same round, then the median: the
-            // machine's speed drifts between rounds by more than the margin a ratio is judged on.
-            func ratios(_ values: [[Double]], _ index: Int) -> [Double] {
-                zip(values[index], values[0]).map { $0 / $1 }
-            }
             let names =
                 ["SQL-only move, \(WorkerConfiguration().concurrency) statements at once (baseline)"]
                 + Self.scenarios.map {
@@ -86,28 +81,30 @@ public struct DrainBenchmark: Sendable {
             ]
             for (index, name) in names.enumerated() {
                 let each = rates[index].map { "\(Int($0))" }.joined(separator: ", ")
-                let paired = ratios(rates, index)
-                let eachRatio = paired.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+                // Within each round, then the median: the machine's speed drifts between rounds by
+                // more than the margin a ratio is judged on.
+                let paired = rates[index].ratios(over: rates[0])
                 let cpu =
                     if cpuPerEvent[index].count == rates[index].count, cpuPerEvent[0].count == rates[0].count {
                         String(
-                            format: "%.1f | %.2f", cpuPerEvent[index].median, ratios(cpuPerEvent, index).median)
+                            format: "%.1f | %.2f", cpuPerEvent[index].median,
+                            cpuPerEvent[index].ratios(over: cpuPerEvent[0]).median)
                     } else {
                         "– | –"
                     }
                 lines.append(
-                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", paired.median)) | \(eachRatio) | \(cpu) |"
+                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", paired.median)) | \(paired.listed) | \(cpu) |"
                 )
             }
             // `scenarios[0]`, one replica at the default concurrency, is the one drained on both.
             if !emptyRates.isEmpty {
                 let onto = rates[1]
-                let paired = zip(onto, emptyRates).map { $0 / $1 }
+                let paired = onto.ratios(over: emptyRates)
                 lines += [
                     "",
                     "| \(names[1]): \(stored) vs. an empty pipeline | onto stored, events/s | empty pipeline, events/s | × empty | × empty each round |",
                     "|---|---|---|---|---|",
-                    "| same backlog, same round | \(Int(onto.median)) | \(Int(emptyRates.median)) | \(String(format: "%.2f", paired.median)) | \(paired.map { String(format: "%.2f", $0) }.joined(separator: ", ")) |",
+                    "| same backlog, same round | \(Int(onto.median)) | \(Int(emptyRates.median)) | \(String(format: "%.2f", paired.median)) | \(paired.listed) |",
                 ]
             }
             try await reset(connection)
