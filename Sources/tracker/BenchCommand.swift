@@ -58,6 +58,10 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Times the three scenarios run in turn; each reports its median.")
         var rounds = 3
 
+        func validate() throws {
+            if emptyDatabase != nil, !ontoStored { throw ValidationError("--empty-database needs --onto-stored.") }
+        }
+
         func run() async throws {
             let logger = try options.bootstrap(label: "tracker.bench")
             let benchmark = DrainBenchmark(
