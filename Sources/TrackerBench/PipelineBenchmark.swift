@@ -138,9 +138,9 @@ public struct PipelineBenchmark: Sendable {
             "| SQL-only move of \(baselineRows) staged events, \(WorkerConfiguration().concurrency) statements at once (baseline) | "
                 + "\(Int(baseline)) | \(each(sqlOnly)) | 1.00 |",
             "| stored: collector + \(Self.replicas) worker replicas, batches of 100 on 16 connections | "
-                + "\(Int(stored.median)) | \(each(stored)) | \(String(format: "%.2f", stored.median / baseline)) |",
+                + "\(Int(stored.median)) | \(each(stored)) | \(String(format: "%.2f", stored.ratios(over: sqlOnly).median)) |",
             "| acknowledged by the collector in the same windows | "
-                + "\(Int(acknowledged.median)) | \(each(acknowledged)) | \(String(format: "%.2f", acknowledged.median / baseline)) |",
+                + "\(Int(acknowledged.median)) | \(each(acknowledged)) | \(String(format: "%.2f", acknowledged.ratios(over: sqlOnly).median)) |",
             "",
             "Staging backlog at each window's start → end: \(backlogs) (collector limit \(Self.backlogLimit)); "
                 + "requests refused with 503 and waited out: \(pipeline.map { "\($0.refused)" }.joined(separator: ", ")).",
