@@ -11,8 +11,13 @@ extension [Double] {
         zip(self, baseline).map { $0 / $1 }
     }
 
-    /// "0.82, 0.79, …": every round, for a table cell.
+    /// "0.82, 0.79, …": every round's ratio, for a table cell.
     var listed: String {
         map { String(format: "%.2f", $0) }.joined(separator: ", ")
+    }
+
+    /// "30197, 32514, …": every round's rate, for a table cell.
+    var listedRates: String {
+        map { "\(Int($0))" }.joined(separator: ", ")
     }
 }

@@ -80,7 +80,6 @@ public struct DrainBenchmark: Sendable {
                 "|---|---|---|---|---|---|---|",
             ]
             for (index, name) in names.enumerated() {
-                let each = rates[index].map { "\(Int($0))" }.joined(separator: ", ")
                 // Within each round, then the median: the machine's speed drifts between rounds by
                 // more than the margin a ratio is judged on.
                 let paired = rates[index].ratios(over: rates[0])
@@ -93,7 +92,7 @@ public struct DrainBenchmark: Sendable {
                         "– | –"
                     }
                 lines.append(
-                    "| \(name) | \(Int(medians[index])) | \(each) | \(String(format: "%.2f", paired.median)) | \(paired.listed) | \(cpu) |"
+                    "| \(name) | \(Int(medians[index])) | \(rates[index].listedRates) | \(String(format: "%.2f", paired.median)) | \(paired.listed) | \(cpu) |"
                 )
             }
             // `scenarios[0]`, one replica at the default concurrency, is the one drained on both.

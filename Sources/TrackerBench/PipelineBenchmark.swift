@@ -127,7 +127,6 @@ public struct PipelineBenchmark: Sendable {
     }
 
     private func report(sqlOnly: [Double], pipeline: [Round], baselineRows: Int) -> String {
-        func each(_ values: [Double]) -> String { values.map { "\(Int($0))" }.joined(separator: ", ") }
         let baseline = sqlOnly.median
         let stored = pipeline.map(\.stored)
         let acknowledged = pipeline.map(\.acknowledged)
@@ -136,11 +135,11 @@ public struct PipelineBenchmark: Sendable {
             "| ingest and drain at once | events/s (median of \(pipeline.count)) | each round | × SQL-only |",
             "|---|---|---|---|",
             "| SQL-only move of \(baselineRows) staged events, \(WorkerConfiguration().concurrency) statements at once (baseline) | "
-                + "\(Int(baseline)) | \(each(sqlOnly)) | 1.00 |",
+                + "\(Int(baseline)) | \(sqlOnly.listedRates) | 1.00 |",
             "| stored: collector + \(Self.replicas) worker replicas, batches of 100 on 16 connections | "
-                + "\(Int(stored.median)) | \(each(stored)) | \(String(format: "%.2f", stored.ratios(over: sqlOnly).median)) |",
+                + "\(Int(stored.median)) | \(stored.listedRates) | \(String(format: "%.2f", stored.ratios(over: sqlOnly).median)) |",
             "| acknowledged by the collector in the same windows | "
-                + "\(Int(acknowledged.median)) | \(each(acknowledged)) | \(String(format: "%.2f", acknowledged.ratios(over: sqlOnly).median)) |",
+                + "\(Int(acknowledged.median)) | \(acknowledged.listedRates) | \(String(format: "%.2f", acknowledged.ratios(over: sqlOnly).median)) |",
             "",
             "Staging backlog at each window's start → end: \(backlogs) (collector limit \(Self.backlogLimit)); "
                 + "requests refused with 503 and waited out: \(pipeline.map { "\($0.refused)" }.joined(separator: ", ")).",
