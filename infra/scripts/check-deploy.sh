@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static checks of everything that deploys or watches tracker: every kustomization renders and
 # validates (built-in kinds strictly, custom resources against k8s/schemas), broken manifests are
-# refused, alert rules check and pass their unit tests, every dashboard query parses, every alert
+# refused, ArgoCD's projects allow exactly what the Applications render (infra/scripts/check-argocd.py),
+# alert rules check and pass their unit tests, every dashboard query parses, every alert
 # has a runbook entry, workflows pass actionlint, YAML passes yamllint, the Compose file and the
 # Dockerfile pass their linters. infra/scripts/test.sh adds the live checks.
 set -euo pipefail
@@ -17,12 +18,12 @@ command -v kubectl >/dev/null || { echo "kubectl (with kustomize) is needed to r
 work=$(mktemp -d /tmp/tracker-deploy-check.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-echo "   kustomize: render every kustomization (secrets.env from the examples)"
+echo "   kustomize: render every kustomization (secret files from the examples)"
 cp -r k8s "$work/k8s"
-for example in "$work"/k8s/overlays/*/database/secrets.env.example; do
+for example in "$work"/k8s/overlays/*/database/*.env.example; do
   [ -f "${example%.example}" ] || cp "$example" "${example%.example}"
 done
-for dir in overlays/dev overlays/dev/database overlays/prod overlays/prod/database argocd; do
+for dir in overlays/dev overlays/dev/database overlays/prod overlays/prod/database argocd projects; do
   kubectl kustomize "$work/k8s/$dir" >"$work/render-${dir//\//-}.yaml"
 done
 
@@ -34,6 +35,16 @@ for broken in Tests/DeployTests/broken-*.yaml; do
     exit 1
   fi
 done
+
+echo "   ArgoCD: the app of apps syncs Applications only; projects list exactly the kinds rendered; no prune of data"
+"$venv/bin/python" infra/scripts/check-argocd.py "$work" k8s
+mkdir "$work/broken"
+cp "$work"/render-*.yaml "$work/broken/"
+{ echo "---"; cat Tests/DeployTests/broken-appproject.yaml; } >>"$work/broken/render-argocd.yaml"
+if "$venv/bin/python" infra/scripts/check-argocd.py "$work/broken" k8s 2>/dev/null; then
+  echo "the app of apps syncing Tests/DeployTests/broken-appproject.yaml passed; the ArgoCD check is not checking" >&2
+  exit 1
+fi
 
 echo "   alerts: promtool check rules, promtool test rules, a runbook entry each"
 "$venv/bin/python" - "$work" <<'PY'

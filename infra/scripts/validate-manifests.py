@@ -17,6 +17,7 @@ CUSTOM = {
     ("keda.sh/v1alpha1", "ScaledObject"): "scaledobject",
     ("keda.sh/v1alpha1", "TriggerAuthentication"): "triggerauthentication",
     ("postgresql.cnpg.io/v1", "Cluster"): "cluster",
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): "scheduledbackup",
     ("argoproj.io/v1alpha1", "Application"): "application",
     ("argoproj.io/v1alpha1", "AppProject"): "appproject",
 }
