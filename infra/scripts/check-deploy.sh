@@ -46,6 +46,47 @@ if "$venv/bin/python" infra/scripts/check-argocd.py "$work/broken" k8s 2>/dev/nu
   exit 1
 fi
 
+echo "   secrets: every reference is required and names a key the database layer's Secret has"
+"$venv/bin/python" - "$work" <<'PY'
+import sys, yaml, pathlib
+work = pathlib.Path(sys.argv[1])
+made_by_operator = {"tracker-db-app"}  # CloudNativePG writes it
+
+
+def load(name):
+    return [d for d in yaml.safe_load_all((work / name).read_text()) if d]
+
+
+def secret_refs(node):
+    if isinstance(node, dict):
+        if "secretKeyRef" in node:
+            yield node["secretKeyRef"]
+        for value in node.values():
+            yield from secret_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from secret_refs(value)
+
+
+problems = []
+for env in ("dev", "prod"):
+    secrets = {d["metadata"]["name"]: set(d.get("data", {})) | set(d.get("stringData", {}))
+               for d in load(f"render-overlays-{env}-database.yaml") if d["kind"] == "Secret"}
+    for document in load(f"render-overlays-{env}.yaml"):
+        refs = list(secret_refs(document))
+        if document["kind"] == "TriggerAuthentication":
+            refs += document["spec"].get("secretTargetRef", [])
+        for ref in refs:
+            where = f"{env}: {document['kind']}/{document['metadata']['name']}: {ref['name']}/{ref['key']}"
+            if ref.get("optional"):
+                problems.append(f"{where} is optional: a missing secret must stop the pod")
+            elif ref["name"] not in made_by_operator and ref["key"] not in secrets.get(ref["name"], set()):
+                problems.append(f"{where} is not a key of the database layer's secrets (its *.env.example)")
+for problem in problems:
+    print(problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+
 echo "   alerts: promtool check rules, promtool test rules, a runbook entry each"
 "$venv/bin/python" - "$work" <<'PY'
 import sys, yaml, pathlib
