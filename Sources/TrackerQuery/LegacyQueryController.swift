@@ -15,6 +15,10 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
         self.stats = QueryController(repository: repository)
     }
 
+    /// The deepest page: PostgreSQL reads and drops every row an offset skips, so deeper pages cost
+    /// ever more; a time range reaches them by index instead.
+    static var maximumOffset: Int { 10_000 }
+
     public func addRoutes(to router: Router<Context>) {
         router.get("events", use: legacy(events))
         router.get("stats/top-event-types", use: legacy(topEventTypes))
@@ -36,20 +40,22 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let (from, to) = try parameters.range()
         let filter = EventFilter(
             userId: try parameters.text("userId"), event: try parameters.text("type", maxLength: 200), from: from,
             to: to)
         let limit = try parameters.integer("limit", in: 1...500, default: 100)
-        let offset = try parameters.integer("offset", in: 0...1_000_000, default: 0)
+        let offset = try parameters.integer(
+            "offset", in: 0...Self.maximumOffset, default: 0,
+            advice: "To read further back, narrow the time range with from and to.")
         let (rows, total) = try await repository.legacyEvents(filter, limit: limit, offset: offset)
         return Response.json(
             #"{"data":[\#(rows.joined(separator: ","))],"total":\#(total),"limit":\#(limit),"offset":\#(offset)}"#)
     }
 
     @Sendable func topEventTypes(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let now = Date()
         let range = try parameters.statsRange(defaultSpan: 30 * 86_400, now: now)
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
@@ -60,7 +66,7 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func eventsPerMinute(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let now = Date()
         let range = try parameters.statsRange(defaultSpan: 86_400, now: now)
         if range.to - range.from > 7 * 86_400 {

@@ -28,7 +28,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let (from, to) = try parameters.range()
         let filter = EventFilter(
             userId: try parameters.text("user_id"), anonymousId: try parameters.text("anonymous_id"),
@@ -55,7 +55,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func topEvents(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let now = Date()
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
@@ -66,7 +66,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func timeseries(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let now = Date()
         let interval = try parameters.choice("interval", default: RollupLevel.hour)
         let range = try parameters.statsRange(defaultSpan: interval == .day ? 30 * Self.day : Self.day, now: now)
@@ -80,7 +80,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func activeUsers(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let now = Date()
         let interval = try parameters.choice("interval", default: ActivityInterval.day)
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
@@ -110,7 +110,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func failedEvents(_ request: Request, context: Context) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request)
         let reason = try parameters.text("reason", maxLength: 100)
         let limit = try parameters.integer("limit", in: 1...1000, default: 100)
         let filters = [reason ?? "\u{0}"]

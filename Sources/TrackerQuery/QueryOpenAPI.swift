@@ -8,7 +8,7 @@ public enum QueryOpenAPI {
           "openapi": "3.1.0",
           "info": {
             "title": "tracker query API", "version": "1.0.0",
-            "description": "Filtered reads of stored events, aggregates from precomputed rollups, failed-event replay, erasure, and the original tracker's read endpoints. /v1 ranges are half-open [from, to); stats ranges have minute resolution; buckets are UTC."
+            "description": "Filtered reads of stored events, aggregates from precomputed rollups, failed-event replay, erasure, and the original tracker's read endpoints. /v1 ranges are half-open [from, to); stats ranges have minute resolution; buckets are UTC. Query strings are decoded as HTML forms (application/x-www-form-urlencoded): + is a space, %XX a byte of UTF-8, so a + in a time offset is sent as %2B; a parameter given twice is refused with 400 unless it is documented as repeatable."
           },
           "servers": [{"url": "http://localhost:8081"}],
           "security": [{"bearerAuth": []}],
@@ -16,13 +16,13 @@ public enum QueryOpenAPI {
             "/v1/events": {"get": {
               "summary": "Events, newest first, keyset pages", "operationId": "listEvents", "tags": ["v1"],
               "parameters": [
-                {"name": "user_id", "in": "query", "required": false, "description": "Only this user.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
-                {"name": "anonymous_id", "in": "query", "required": false, "description": "Only this anonymous id.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
-                {"name": "event", "in": "query", "required": false, "description": "Only this event name (track event, or page/screen name).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
-                {"name": "type", "in": "query", "required": false, "description": "Only this message type.", "schema": {"type": "string", "enum": ["track", "identify", "page", "screen", "group", "alias"]}},
+                {"name": "user_id", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this user.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
+                {"name": "anonymous_id", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this anonymous id.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
+                {"name": "event", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this event name (track event, or page/screen name).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                {"name": "type", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this message type.", "schema": {"type": "string", "enum": ["track", "identify", "page", "screen", "group", "alias"]}},
                 \#(range),
-                {"name": "limit", "in": "query", "required": false, "description": "Page size.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-                {"name": "cursor", "in": "query", "required": false, "description": "next_cursor of the previous page, with the same filters.", "schema": {"type": "string", "maxLength": 200}}
+                {"name": "limit", "in": "query", "required": false, "style": "form", "explode": true, "description": "Page size.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "cursor", "in": "query", "required": false, "style": "form", "explode": true, "description": "next_cursor of the previous page, with the same filters.", "schema": {"type": "string", "maxLength": 200}}
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "EventPage")), \#(refusals)}
             }},
@@ -30,23 +30,23 @@ public enum QueryOpenAPI {
               "summary": "Most frequent event names", "operationId": "topEvents", "tags": ["v1"],
               "parameters": [
                 \#(range),
-                {"name": "limit", "in": "query", "required": false, "description": "How many names.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}}
+                {"name": "limit", "in": "query", "required": false, "style": "form", "explode": true, "description": "How many names.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}}
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "TopEvents")), \#(refusals)}
             }},
             "/v1/stats/timeseries": {"get": {
               "summary": "Event counts per bucket, ascending, non-empty buckets", "operationId": "timeseries", "tags": ["v1"],
               "parameters": [
-                {"name": "interval", "in": "query", "required": false, "description": "Bucket size (UTC).", "schema": {"type": "string", "enum": ["minute", "hour", "day"], "default": "hour"}},
+                {"name": "interval", "in": "query", "required": false, "style": "form", "explode": true, "description": "Bucket size (UTC).", "schema": {"type": "string", "enum": ["minute", "hour", "day"], "default": "hour"}},
                 \#(range),
-                {"name": "event", "in": "query", "required": false, "description": "Only this event name.", "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+                {"name": "event", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this event name.", "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "Timeseries")), \#(refusals)}
             }},
             "/v1/stats/active-users": {"get": {
               "summary": "Exact distinct people (user_id, else anonymous_id) per bucket", "operationId": "activeUsers", "tags": ["v1"],
               "parameters": [
-                {"name": "interval", "in": "query", "required": false, "description": "Bucket size (UTC, weeks start on Monday).", "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "day"}},
+                {"name": "interval", "in": "query", "required": false, "style": "form", "explode": true, "description": "Bucket size (UTC, weeks start on Monday).", "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "day"}},
                 \#(range)
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "ActiveUsers")), \#(refusals)}
@@ -54,9 +54,9 @@ public enum QueryOpenAPI {
             "/v1/failed-events": {"get": {
               "summary": "Messages the worker refused, newest first", "operationId": "listFailedEvents", "tags": ["v1"],
               "parameters": [
-                {"name": "reason", "in": "query", "required": false, "description": "Only this reason code.", "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
-                {"name": "limit", "in": "query", "required": false, "description": "Page size.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-                {"name": "cursor", "in": "query", "required": false, "description": "next_cursor of the previous page, with the same reason.", "schema": {"type": "string", "maxLength": 200}}
+                {"name": "reason", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this reason code.", "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
+                {"name": "limit", "in": "query", "required": false, "style": "form", "explode": true, "description": "Page size.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "cursor", "in": "query", "required": false, "style": "form", "explode": true, "description": "next_cursor of the previous page, with the same reason.", "schema": {"type": "string", "maxLength": 200}}
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "FailedEventPage")), \#(refusals)}
             }},
@@ -75,11 +75,11 @@ public enum QueryOpenAPI {
             "/events": {"get": {
               "summary": "Original tracker: events with offset paging", "operationId": "legacyEvents", "tags": ["original tracker"],
               "parameters": [
-                {"name": "userId", "in": "query", "required": false, "description": "Only this user.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
-                {"name": "type", "in": "query", "required": false, "description": "Only this event type (event name).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                {"name": "userId", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this user.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
+                {"name": "type", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this event type (event name).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
                 \#(range),
-                {"name": "limit", "in": "query", "required": false, "description": "Page size.", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-                {"name": "offset", "in": "query", "required": false, "description": "Rows to skip.", "schema": {"type": "integer", "minimum": 0, "maximum": 1000000, "default": 0}}
+                {"name": "limit", "in": "query", "required": false, "style": "form", "explode": true, "description": "Page size.", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                {"name": "offset", "in": "query", "required": false, "style": "form", "explode": true, "description": "Rows to skip, at most 10000; narrow from and to to read further back.", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}}
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "LegacyEventPage")), \#(refusals)}
             }},
@@ -87,7 +87,7 @@ public enum QueryOpenAPI {
               "summary": "Original tracker: most frequent event types", "operationId": "legacyTopEventTypes", "tags": ["original tracker"],
               "parameters": [
                 \#(range),
-                {"name": "limit", "in": "query", "required": false, "description": "How many types.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}}
+                {"name": "limit", "in": "query", "required": false, "style": "form", "explode": true, "description": "How many types.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}}
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "LegacyTopEventTypes")), \#(refusals)}
             }},
@@ -106,8 +106,8 @@ public enum QueryOpenAPI {
               }
             },
             "parameters": {
-              "From": {"name": "from", "in": "query", "required": false, "description": "Start of the half-open range [from, to), ISO 8601.", "schema": {"type": "string", "format": "date-time"}},
-              "To": {"name": "to", "in": "query", "required": false, "description": "End of the half-open range [from, to), ISO 8601.", "schema": {"type": "string", "format": "date-time"}}
+              "From": {"name": "from", "in": "query", "required": false, "style": "form", "explode": true, "description": "Start of the half-open range [from, to), ISO 8601.", "schema": {"type": "string", "format": "date-time"}},
+              "To": {"name": "to", "in": "query", "required": false, "style": "form", "explode": true, "description": "End of the half-open range [from, to), ISO 8601.", "schema": {"type": "string", "format": "date-time"}}
             },
             "responses": {
               "Error": {

@@ -3,16 +3,18 @@ import Hummingbird
 import TrackerCore
 import TrackerHTTP
 
-/// A request's query string, read strictly: every malformed value is a 400 naming the parameter and
-/// saying what was expected.
+/// A request's query string, read strictly: decoded as a form (`FormQuery`), and every malformed
+/// value is a 400 naming the parameter and saying what was expected.
 struct QueryParameters {
-    private let values: [String: String]
+    private let form: FormQuery
 
-    init(_ request: Request) {
-        var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { values[String(key)] = String(value) }
-        self.values = values
+    /// `repeatable` names the parameters the endpoint takes more than once (read with `values`).
+    init(_ request: Request, repeatable: Set<String> = []) throws {
+        self.form = try FormQuery(request, repeatable: repeatable)
     }
+
+    /// Every value of a repeatable parameter, in the order given.
+    func values(_ name: String) -> [String] { form.values(name) }
 
     static func invalid(_ message: String) -> APIError {
         .badRequest("invalid_parameter", message)
@@ -20,7 +22,7 @@ struct QueryParameters {
 
     /// A text filter; present but empty is an error, not "no filter".
     func text(_ name: String, maxLength: Int = 256) throws -> String? {
-        guard let value = values[name] else { return nil }
+        guard let value = form.value(name) else { return nil }
         guard !value.isEmpty, value.count <= maxLength else {
             throw Self.invalid("\(name) must be 1 to \(maxLength) characters long.")
         }
@@ -30,17 +32,21 @@ struct QueryParameters {
         return value
     }
 
-    func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws -> Int {
-        guard let text = values[name] else { return defaultValue }
+    /// `advice` follows the refusal: what to do instead of a value out of range.
+    func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int, advice: String? = nil)
+        throws -> Int
+    {
+        guard let text = form.value(name) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
             throw Self.invalid(
-                "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got \(Self.show(text)).")
+                "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got \(Self.show(text))."
+                    + (advice.map { " " + $0 } ?? ""))
         }
         return value
     }
 
     func time(_ name: String) throws -> Date? {
-        guard let text = values[name] else { return nil }
+        guard let text = form.value(name) else { return nil }
         guard let date = ISO8601.parse(text) else {
             throw Self.invalid(
                 "\(name) must be an ISO 8601 time such as 2026-11-25T10:00:00Z; got \(Self.show(text)). "
@@ -56,7 +62,7 @@ struct QueryParameters {
 
     func choice<Value: RawRepresentable & CaseIterable>(_ name: String, of: Value.Type) throws -> Value?
     where Value.RawValue == String {
-        guard let text = values[name] else { return nil }
+        guard let text = form.value(name) else { return nil }
         guard let value = Value(rawValue: text) else {
             let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
             throw Self.invalid("\(name) must be one of \(allowed); got \(Self.show(text)).")
