@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import TrackerCore
 import TrackerHTTP
@@ -9,12 +10,14 @@ public struct CollectorController: Sendable {
     let writer: StagingWriter
     let configuration: CollectorConfiguration
     let rateLimiter: RateLimiter?
-    let metrics = CollectorMetrics()
+    let metrics: CollectorMetrics
 
     public init(writer: StagingWriter, configuration: CollectorConfiguration) {
         self.writer = writer
         self.configuration = configuration
         self.rateLimiter = configuration.rateLimit.map { RateLimiter(rate: $0) }
+        self.metrics = CollectorMetrics(
+            sources: Set(configuration.writeKeys.sources.values).union([WriteKeys.defaultSource]))
     }
 
     public func addRoutes(to router: Router<some RequestContext>) {
@@ -68,8 +71,13 @@ public struct CollectorController: Sendable {
             try IngestBody.scanMessage(bytes, type: type, limits: limits)
         }
         let source = try authenticate(headerKey ?? scanned.writeKey)
+        var scannedWithId = scanned
+        if let key = try idempotencyKey(request), Self.storable(scanned.messages[0].messageId) == nil {
+            scannedWithId.messages[0].messageId = MessageID.derived(
+                source: source.name, endpoint: type.rawValue, idempotencyKey: key)
+        }
         let rows = Self.rows(
-            of: scanned, in: body, receivedAt: receivedAt, source: source.name, impliedType: type.rawValue,
+            of: scannedWithId, in: body, receivedAt: receivedAt, source: source.name, impliedType: type.rawValue,
             envelope: nil)
         try await stage(rows, source: source)
         return Response.json(#"{"success":true}"#)
@@ -79,6 +87,7 @@ public struct CollectorController: Sendable {
         let receivedAt = Date()
         let headerKey = try checkedHeaderKey(request)
         let source = try authenticate(headerKey)
+        let key = try idempotencyKey(request)
         let body = try await RequestBody.collect(
             request, limit: configuration.limits.maxMessageBytes, timeout: configuration.bodyTimeout)
         let text = String(buffer: body)
@@ -91,12 +100,33 @@ public struct CollectorController: Sendable {
         } catch let error as JSONScanError {
             throw LegacyPayloadError(details: ["The body is not valid JSON: \(error.description)"])
         }
-        let eventId = MessageID.next()
+        // With write keys the key decides the source; a body naming another one is refused, not
+        // believed.
+        if configuration.writeKeys.isEnabled, let named = event.source, named != source.name {
+            throw LegacyPayloadError(details: [
+                "\"source\" must be this write key's source (\(source.name)) or left out"
+            ])
+        }
+        let sourceName = configuration.writeKeys.isEnabled ? source.name : event.source ?? source.name
+        let eventId =
+            key.map { MessageID.derived(source: sourceName, endpoint: "events", idempotencyKey: $0) }
+            ?? MessageID.next()
         let row = StagedRow(
-            receivedAt: receivedAt, source: event.source ?? source.name, kind: .legacy, impliedType: nil,
+            receivedAt: receivedAt, source: sourceName, kind: .legacy, impliedType: nil,
             messageId: eventId, payload: text, envelope: nil)
         try await stage(StagedRows([row]), source: source)
         return Response.json(#"{"status":"accepted","eventId":"\#(eventId)"}"#, status: .accepted)
+    }
+
+    /// The `Idempotency-Key` header: a retry with the same key gets the same server-made id, so the
+    /// dedupe window stores it once.
+    private func idempotencyKey(_ request: Request) throws(APIError) -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .badRequest(
+                "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.")
+        }
+        return key
     }
 
     /// Scans a body.
@@ -123,14 +153,15 @@ public struct CollectorController: Sendable {
         envelope: String?
     ) -> StagedRows {
         let time = ISO8601.string(from: receivedAt)
-        let envelopeBytes = (envelope?.utf8.count ?? 0) * scanned.messages.count
-        var rows = StagedRows(reservingCapacity: body.readableBytes + envelopeBytes, rows: scanned.messages.count)
+        var rows = StagedRows(reservingCapacity: body.readableBytes, rows: scanned.messages.count)
+        // Stored once for the request; each message names it.
+        let envelopeId = envelope.map { rows.addEnvelope($0) }
         body.withUnsafeReadableBytes { bytes in
             for message in scanned.messages {
                 rows.append(
                     receivedAt: time, source: source, kind: .segment, impliedType: impliedType,
                     messageId: storable(message.messageId) ?? MessageID.next(),
-                    payload: UnsafeRawBufferPointer(rebasing: bytes[message.range]), envelope: envelope)
+                    payload: UnsafeRawBufferPointer(rebasing: bytes[message.range]), envelopeId: envelopeId)
             }
         }
         return rows
@@ -143,6 +174,7 @@ public struct CollectorController: Sendable {
         case .missingField: .badRequest("missing_field", rejection.message)
         case .messageTooLarge: APIError(.contentTooLarge, code: "message_too_large", message: rejection.message)
         case .tooManyMessages: APIError(.contentTooLarge, code: "too_many_messages", message: rejection.message)
+        case .envelopeTooLarge: APIError(.contentTooLarge, code: "envelope_too_large", message: rejection.message)
         }
     }
 
@@ -226,4 +258,8 @@ struct LegacyPayloadError: HTTPResponseError {
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }

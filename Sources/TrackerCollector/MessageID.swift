@@ -14,6 +14,20 @@ enum MessageID {
         return format(high: prefix, low: low)
     }
 
+    /// The id for a message that came without one under `Idempotency-Key`: the same for the same
+    /// source, endpoint and key, so a retry is one message to the dedupe window. A 128-bit FNV-1a
+    /// hash in UUID v8 form; not a secret, and only compared within one source.
+    static func derived(source: String, endpoint: String, idempotencyKey: String) -> String {
+        var hash: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
+        let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013B
+        for byte in source.utf8 + [0] + endpoint.utf8 + [0] + idempotencyKey.utf8 {
+            hash = (hash ^ UInt128(byte)) &* prime
+        }
+        let high = UInt64(truncatingIfNeeded: hash >> 64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_8000
+        let low = UInt64(truncatingIfNeeded: hash) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        return format(high: high, low: low)
+    }
+
     /// Lowercase 8-4-4-4-12 hex.
     static func format(high: UInt64, low: UInt64) -> String {
         String(unsafeUninitializedCapacity: 36) { buffer in

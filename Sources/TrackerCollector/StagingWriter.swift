@@ -30,17 +30,26 @@ public actor StagingWriter: Service {
     public struct Settings: Sendable {
         /// Rows per insert at most.
         public var maxFlushRows = 5_000
+        /// Bytes (COPY text and envelopes) per insert at most, beyond the first request.
+        public var maxFlushBytes = 16 << 20
         /// Flushes in flight at once (each holds one pooled connection).
         public var maxConcurrentFlushes = 4
         /// Rows waiting in memory before new requests get 503.
         public var maxQueuedRows = 50_000
+        /// Bytes waiting in memory before new requests get 503: rows alone do not bound memory, as a
+        /// row can be 32 KB.
+        public var maxQueuedBytes = 64 << 20
         /// Staging rows before new requests get 503 (`TRACKER_BACKLOG_LIMIT`).
         public var backlogLimit = 1_000_000
         public var backlogCheckInterval: Duration = .seconds(1)
         /// How often a database marked down is probed.
         public var recoveryProbeInterval: Duration = .milliseconds(250)
         public var notifyInterval: Duration = .milliseconds(25)
+        /// How long a flush may take to reach its `COMMIT`; past it the flush is rolled back and
+        /// its requests answered 503.
         public var flushTimeout: Duration = .seconds(5)
+        /// How long a sent `COMMIT` is awaited before its outcome is asked of the server instead.
+        public var commitTimeout: Duration = .seconds(60)
 
         public init() {}
     }
@@ -56,6 +65,7 @@ public actor StagingWriter: Service {
 
     private var queue: Deque<Waiter> = []
     private var queuedRows = 0
+    private var queuedBytes = 0
     private var inFlight = 0
     private var databaseDown = false
     private var backlog = StagingBacklog.empty
@@ -84,10 +94,14 @@ public actor StagingWriter: Service {
         if stopped { throw StagingError.shuttingDown }
         if databaseDown { throw StagingError.databaseUnavailable }
         if backlog.rows > settings.backlogLimit { throw StagingError.backlogFull(rows: backlog.rows) }
-        if queuedRows + rows.count > settings.maxQueuedRows { throw StagingError.overloaded }
+        let bytes = rows.byteCount
+        if queuedRows + rows.count > settings.maxQueuedRows || queuedBytes + bytes > settings.maxQueuedBytes {
+            throw StagingError.overloaded
+        }
         try await withCheckedThrowingContinuation { continuation in
             queue.append(Waiter(rows: rows, continuation: continuation))
             queuedRows += rows.count
+            queuedBytes += bytes
             queuedGauge.record(queuedRows)
             wakeups.continuation.yield()
         }
@@ -117,11 +131,18 @@ public actor StagingWriter: Service {
         guard inFlight < settings.maxConcurrentFlushes, !queue.isEmpty else { return nil }
         var batch: [Waiter] = []
         var rows = 0
-        while let first = queue.first, batch.isEmpty || rows + first.rows.count <= settings.maxFlushRows {
+        var bytes = 0
+        while let first = queue.first,
+            batch.isEmpty
+                || (rows + first.rows.count <= settings.maxFlushRows
+                    && bytes + first.rows.byteCount <= settings.maxFlushBytes)
+        {
             batch.append(queue.removeFirst())
             rows += first.rows.count
+            bytes += first.rows.byteCount
         }
         queuedRows -= rows
+        queuedBytes -= bytes
         queuedGauge.record(queuedRows)
         inFlight += 1
         return batch
@@ -140,8 +161,9 @@ public actor StagingWriter: Service {
         let rowCount = rows.reduce(0) { $0 + $1.count }
         let start = DispatchTime.now()
         do {
-            try await raceAgainstDeadline(settings.flushTimeout) { [repository, logger] in
-                try await DatabaseUse.shared.track { try await repository.insert(rows, logger: logger) }
+            try await DatabaseUse.shared.track { [repository, settings, logger] in
+                try await repository.insert(
+                    rows, deadline: settings.flushTimeout, commitTimeout: settings.commitTimeout, logger: logger)
             }
             commitDuration.recordInterval(since: start)
             flushRows.record(rowCount)
@@ -170,6 +192,7 @@ public actor StagingWriter: Service {
         notifications.continuation.finish()
         while let waiter = queue.popFirst() { waiter.continuation.resume(throwing: StagingError.shuttingDown) }
         queuedRows = 0
+        queuedBytes = 0
     }
 
     private func setDatabaseDown(_ down: Bool) {

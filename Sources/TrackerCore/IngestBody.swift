@@ -3,11 +3,18 @@ public struct IngestLimits: Sendable {
     public var maxMessageBytes: Int
     public var maxRequestBytes: Int
     public var maxBatchMessages: Int
+    /// A batch's shared `context`, `integrations` and `sentAt` together: every message inherits
+    /// them, so they are bounded like a message.
+    public var maxEnvelopeBytes: Int
 
-    public init(maxMessageBytes: Int = 32 * 1024, maxRequestBytes: Int = 500 * 1024, maxBatchMessages: Int = 2_500) {
+    public init(
+        maxMessageBytes: Int = 32 * 1024, maxRequestBytes: Int = 500 * 1024, maxBatchMessages: Int = 2_500,
+        maxEnvelopeBytes: Int = 32 * 1024
+    ) {
         self.maxMessageBytes = maxMessageBytes
         self.maxRequestBytes = maxRequestBytes
         self.maxBatchMessages = maxBatchMessages
+        self.maxEnvelopeBytes = maxEnvelopeBytes
     }
 }
 
@@ -48,6 +55,7 @@ public enum IngestRejection: Error, Equatable, Sendable {
     case missingField(String)
     case messageTooLarge(index: Int, bytes: Int, limit: Int)
     case tooManyMessages(count: Int, limit: Int)
+    case envelopeTooLarge(bytes: Int, limit: Int)
 
     public var message: String {
         switch self {
@@ -57,6 +65,8 @@ public enum IngestRejection: Error, Equatable, Sendable {
             "Message \(index) is \(bytes) bytes; the limit is \(limit) bytes per message."
         case .tooManyMessages(let count, let limit):
             "The batch holds \(count) messages; the limit is \(limit) per batch."
+        case .envelopeTooLarge(let bytes, let limit):
+            "The batch's shared context, integrations and sentAt are \(bytes) bytes; the limit is \(limit) bytes."
         }
     }
 }
@@ -136,6 +146,9 @@ public enum IngestBody {
             throw .messageTooLarge(index: index, bytes: message.range.count, limit: limits.maxMessageBytes)
         }
         let envelope = envelopeParts.isEmpty ? nil : "{" + envelopeParts.joined(separator: ",") + "}"
+        if let bytes = envelope?.utf8.count, bytes > limits.maxEnvelopeBytes {
+            throw .envelopeTooLarge(bytes: bytes, limit: limits.maxEnvelopeBytes)
+        }
         return ScannedBody(messages: messages, envelope: envelope, writeKey: writeKey)
     }
 

@@ -3,6 +3,8 @@ import Foundation
 /// The original tracker's event: `{"userId","sessionId","eventType","timestamp"?,"source"?,"metadata"?}`.
 public struct LegacyEvent: Sendable, Equatable {
     public static let requiredFields = ["userId", "sessionId", "eventType"]
+    /// The longest `source` a body may name.
+    public static let maxSourceBytes = 100
 
     public var userId: String
     public var sessionId: String
@@ -48,10 +50,13 @@ public struct LegacyEvent: Sendable, Equatable {
         case .object?: metadata = members["metadata"]!
         default: details.append("\"metadata\" must be an object")
         }
-        for (field, value) in [("userId", userId), ("sessionId", sessionId)] where value.count > 256 {
-            details.append("\"\(field)\" must be at most 256 characters")
+        // In UTF-8 bytes: these become indexed columns (and the source a dedupe key).
+        for (field, value, limit) in [
+            ("userId", userId, 256), ("sessionId", sessionId, 256), ("eventType", eventType, 200),
+            ("source", source ?? "", Self.maxSourceBytes),
+        ] where value.utf8.count > limit {
+            details.append("\"\(field)\" must be at most \(limit) bytes (UTF-8)")
         }
-        if eventType.count > 200 { details.append("\"eventType\" must be at most 200 characters") }
         guard details.isEmpty else { return .failure(LegacyEventProblems(details: details)) }
         return .success(
             LegacyEvent(

@@ -35,16 +35,34 @@ public struct SegmentMessage: Sendable, Equatable {
         messageId: String,
         receivedAt: Date
     ) -> Result<SegmentMessage, MessageRejection> {
+        decode(
+            payload: payload, batch: parseEnvelope(envelope), impliedType: impliedType, messageId: messageId,
+            receivedAt: receivedAt)
+    }
+
+    /// An envelope's members, parsed once for every message of its batch.
+    public static func parseEnvelope(_ envelope: String?) -> [String: JSONValue] {
+        envelope.flatMap { try? JSONValue(parsing: $0) }?.objectValue ?? [:]
+    }
+
+    /// `decode(payload:envelope:…)` with the envelope already parsed (`parseEnvelope`).
+    public static func decode(
+        payload: String,
+        batch: [String: JSONValue],
+        impliedType: MessageType?,
+        messageId: String,
+        receivedAt: Date
+    ) -> Result<SegmentMessage, MessageRejection> {
         Result { () throws(MessageRejection) in
             try decodeThrowing(
-                payload: payload, envelope: envelope, impliedType: impliedType, messageId: messageId,
+                payload: payload, batch: batch, impliedType: impliedType, messageId: messageId,
                 receivedAt: receivedAt)
         }
     }
 
     static func decodeThrowing(
         payload: String,
-        envelope: String?,
+        batch: [String: JSONValue],
         impliedType: MessageType?,
         messageId: String,
         receivedAt: Date
@@ -52,7 +70,6 @@ public struct SegmentMessage: Sendable, Equatable {
         guard let body = MessageMembers(parsing: payload) else {
             throw MessageRejection(.invalidJSON, "The message is not a JSON object.")
         }
-        let batch = envelope.flatMap { try? JSONValue(parsing: $0) }?.objectValue ?? [:]
 
         let type: MessageType
         if let impliedType {
@@ -71,7 +88,7 @@ public struct SegmentMessage: Sendable, Equatable {
         let name = try identifier(body.name, field: "name")
         let groupId = try identifier(body.groupId, field: "groupId")
         let previousId = try identifier(body.previousId, field: "previousId")
-        // Segment's field length limits.
+        // Segment's field length limits, in UTF-8 bytes.
         try limit(messageId, field: "messageId", to: 100)
         try limit(event, field: "event", to: 200)
         try limit(name, field: "name", to: 200)
@@ -133,13 +150,14 @@ public struct SegmentMessage: Sendable, Equatable {
 
     static let typeList = MessageType.allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// Refuses a text longer than `limit` characters. A character is at least one UTF-8 byte, so
-    /// only a text with more bytes than that is counted.
+    /// Refuses a text longer than `limit` UTF-8 bytes. Bytes, not characters: these fields are
+    /// indexed, and one character with thousands of combining marks would pass a character limit and
+    /// overflow an index row.
     static func limit(_ value: String?, field: String, to limit: Int) throws(MessageRejection) {
-        guard let value, value.utf8.count > limit else { return }
-        let count = value.count
-        guard count > limit else { return }
-        throw MessageRejection(.fieldTooLong, "\(field) is \(count) characters long; the limit is \(limit).")
+        guard let value else { return }
+        let bytes = value.utf8.count
+        guard bytes > limit else { return }
+        throw MessageRejection(.fieldTooLong, "\(field) is \(bytes) bytes long; the limit is \(limit) bytes (UTF-8).")
     }
 
     /// An id-like field: a non-empty string, or a number Segment's SDKs sometimes send, as text.

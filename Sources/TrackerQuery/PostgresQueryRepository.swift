@@ -311,10 +311,13 @@ public struct PostgresQueryRepository: QueryRepository {
                     ORDER BY id LIMIT \(Self.replayChunk) FOR UPDATE SKIP LOCKED
                 ), moved AS (
                     DELETE FROM failed_events AS f USING picked WHERE f.id = picked.id
-                    RETURNING f.id, f.received_at, f.source, f.kind, f.implied_type, f.message_id, f.payload, f.envelope
+                    RETURNING f.id, f.received_at, f.source, f.kind, f.implied_type, f.message_id, f.payload, f.envelope,
+                              f.envelope_id
                 ), staged AS (
-                    INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload, envelope)
-                    SELECT received_at, source, kind, implied_type, message_id, payload, envelope FROM moved ORDER BY id
+                    INSERT INTO ingest_staging (received_at, source, kind, implied_type, message_id, payload, envelope,
+                                                envelope_id)
+                    SELECT received_at, source, kind, implied_type, message_id, payload, envelope, envelope_id
+                    FROM moved ORDER BY id
                     RETURNING 1
                 )
                 SELECT count(*)::int8 FROM staged

@@ -11,12 +11,15 @@ public struct ClaimedRow: Sendable, Equatable {
     public var impliedType: String?
     public var messageId: String
     public var payload: String
+    /// The batch envelope's text: one `String` shared by every row of a request.
     public var envelope: String?
+    /// The stored envelope the row names (`ingest_envelopes`); nil for rows that carry their own.
+    public var envelopeId: UUID?
     public var attempts: Int
 
     public init(
         id: Int64, receivedAt: Date, source: String, kind: StagedRow.Kind, impliedType: String?, messageId: String,
-        payload: String, envelope: String?, attempts: Int
+        payload: String, envelope: String?, envelopeId: UUID? = nil, attempts: Int
     ) {
         self.id = id
         self.receivedAt = receivedAt
@@ -26,6 +29,7 @@ public struct ClaimedRow: Sendable, Equatable {
         self.messageId = messageId
         self.payload = payload
         self.envelope = envelope
+        self.envelopeId = envelopeId
         self.attempts = attempts
     }
 }
@@ -35,17 +39,17 @@ extension ClaimedRow {
     /// claimed message cost postgres-nio a message, a row and a cell decode per value.
     static func batch(_ row: PostgresRow) throws -> [ClaimedRow] {
         let cells = Array(row)
-        guard cells.count == 9 else { throw PostgresDecodingError.Code.missingData }
+        guard cells.count == 10 else { throw PostgresDecodingError.Code.missingData }
         let ids = try cells[0].arrayValues(Int64.self), receivedAt = try cells[1].arrayValues(Date.self)
         let sources = try cells[2].arrayValues(String.self), kinds = try cells[3].arrayValues(String.self)
         let impliedTypes = try cells[4].arrayValues(String.self), messageIds = try cells[5].arrayValues(String.self)
         let payloads = try cells[6].arrayValues(String.self), envelopes = try cells[7].arrayValues(String.self)
-        let attempts = try cells[8].arrayValues(Int32.self)
+        let attempts = try cells[8].arrayValues(Int32.self), envelopeIds = try cells[9].arrayValues(UUID.self)
         let count = ids.count
         guard
             [
                 receivedAt.count, sources.count, kinds.count, impliedTypes.count, messageIds.count, payloads.count,
-                envelopes.count, attempts.count,
+                envelopes.count, attempts.count, envelopeIds.count,
             ].allSatisfy({ $0 == count })
         else { throw PostgresDecodingError.Code.failure }
         func required<Value>(_ value: Value?) throws -> Value {
@@ -58,7 +62,7 @@ extension ClaimedRow {
                 source: try required(sources[index]),
                 kind: StagedRow.Kind(rawValue: try required(kinds[index])) ?? .segment,
                 impliedType: impliedTypes[index], messageId: try required(messageIds[index]),
-                payload: try required(payloads[index]), envelope: envelopes[index],
+                payload: try required(payloads[index]), envelope: envelopes[index], envelopeId: envelopeIds[index],
                 attempts: Int(try required(attempts[index])))
         }
     }
@@ -112,16 +116,20 @@ public struct EventRow: Sendable, Equatable {
 /// One row for `failed_events`.
 public struct FailedRow: Sendable, Equatable {
     public var row: ClaimedRow
-    public var person: String?
+    /// Every id the message names, of any length: indexed only as hashes (`person_keys`).
+    public var people: [String]
     public var reason: String
     public var detail: String
 
-    public init(row: ClaimedRow, person: String?, reason: String, detail: String) {
+    public init(row: ClaimedRow, people: [String], reason: String, detail: String) {
         self.row = row
-        self.person = person
+        self.people = people
         self.reason = reason
         self.detail = detail
     }
+
+    /// The first id, shown with the failed event.
+    public var person: String? { people.first }
 }
 
 /// The statements of the worker's move transaction. Each takes the connection the transaction runs
@@ -151,34 +159,79 @@ public enum MoveStore {
         return 0
     }
 
-    /// Claims up to `limit` staged rows, oldest first, skipping rows other workers hold. They stay
-    /// locked until the transaction ends; `write` deletes them, a rollback releases them.
+    /// Claims up to `limit` staged rows, oldest first, skipping rows other workers hold, and no more
+    /// than about `maxBytes` of payloads and the envelopes they name (always at least one row), so a
+    /// claim of large messages fits a worker's memory. The rows stay locked until the transaction
+    /// ends; `write` deletes them, a rollback releases them. Rows locked past the byte budget are
+    /// not returned and stay where they are.
     ///
     /// A plain `SELECT … FOR UPDATE SKIP LOCKED` by the primary key: a queue's statistics are always
     /// stale, and after an ANALYZE of a nearly empty staging table a joined `DELETE … USING (…)`
     /// was planned as a nested loop rescanning the claimed rows for every staged row — minutes per
-    /// batch once a backlog built up (found by the soak). This has no plan worse than one index pass.
-    /// The rows come back as one row of arrays (`ClaimedRow.batch`), aggregated straight from the
-    /// locking subquery: as a CTE they were first copied into a tuplestore (on an idle server,
-    /// 7.5–9.4 ms per 2,000 rows against 4.2–9.1 ms).
-    public static func claim(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRow]
-    {
+    /// batch once a backlog built up. This has no plan worse than one index pass. The rows come
+    /// back as one row of arrays (`ClaimedRow.batch`), aggregated straight from the locking
+    /// subquery rather than from a CTE, which would copy them into a tuplestore first. Envelopes
+    /// come from `envelopes(for:)`, once each.
+    public static func claim(
+        limit: Int, maxBytes: Int, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [ClaimedRow] {
         let rows = try await connection.query(
             """
             SELECT array_agg(id), array_agg(received_at), array_agg(source), array_agg(kind),
                    array_agg(implied_type), array_agg(message_id), array_agg(payload), array_agg(envelope),
-                   array_agg(attempts)
+                   array_agg(attempts), array_agg(envelope_id)
             FROM (
-                SELECT id, received_at, source, kind, implied_type, message_id, payload, envelope, attempts
-                FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                SELECT locked.*, sized.bytes, sum(sized.bytes) OVER (ORDER BY locked.id) AS running
+                FROM (
+                    SELECT id, received_at, source, kind, implied_type, message_id, payload, envelope, attempts,
+                           envelope_id
+                    FROM ingest_staging ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                ) AS locked
+                LEFT JOIN ingest_envelopes e ON e.id = locked.envelope_id,
+                LATERAL (SELECT octet_length(locked.payload) + coalesce(octet_length(locked.envelope), 0)
+                                + coalesce(octet_length(e.envelope), 0) AS bytes) AS sized
             ) AS claimed
+            WHERE running - bytes < \(Int64(maxBytes))
             """,
             logger: logger)
         var claimed: [ClaimedRow] = []
         for try await row in rows {
             claimed = try ClaimedRow.batch(row)
         }
+        let envelopeIds = Set(claimed.compactMap(\.envelopeId))
+        guard !envelopeIds.isEmpty else { return claimed }
+        let envelopes = try await envelopes(Array(envelopeIds), on: connection, logger: logger)
+        for index in claimed.indices {
+            if let id = claimed[index].envelopeId { claimed[index].envelope = envelopes[id] }
+        }
         return claimed
+    }
+
+    /// The stored envelopes with these ids.
+    static func envelopes(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws
+        -> [UUID: String]
+    {
+        let rows = try await connection.query(
+            "SELECT id, envelope FROM ingest_envelopes WHERE id = ANY(\(ids))", logger: logger)
+        var envelopes: [UUID: String] = [:]
+        for try await (id, envelope) in rows.decode((UUID, String).self) { envelopes[id] = envelope }
+        return envelopes
+    }
+
+    /// Deletes the envelopes among `ids` that no staged or failed row names any more. Rows another
+    /// move holds still count, so two moves splitting one request may both keep its envelope: the
+    /// leader's `EnvelopeStore.deleteUnused` collects those later.
+    public static func deleteUnusedEnvelopes(_ ids: [UUID], on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            DELETE FROM ingest_envelopes e WHERE e.id = ANY(\(ids))
+              AND NOT EXISTS (SELECT 1 FROM ingest_staging s WHERE s.envelope_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM failed_events f WHERE f.envelope_id = e.id)
+            """,
+            logger: logger)
     }
 
     /// Stores a claimed batch in one statement: deletes the claimed staging rows, records the
@@ -244,6 +297,8 @@ public enum MoveStore {
         return stored.map { Int($0) - 1 }
     }
 
+    /// Writes refusals. Nothing unbounded is indexed (ids only as md5 hashes in `person_keys`), so
+    /// this cannot fail on an oversized value.
     public static func insertFailed(_ failed: [FailedRow], on connection: PostgresConnection, logger: Logger)
         async throws
     {
@@ -251,16 +306,43 @@ public enum MoveStore {
         func column<Value>(_ value: @escaping (Int) -> Value?) -> ColumnArray<Value> {
             ColumnArray(count: failed.count, value)
         }
+        // Each failed row's ids, flattened with the (1-based) row they belong to.
+        let owners = failed.indices.flatMap { index in failed[index].people.map { _ in Int64(index + 1) } }
+        let ids = failed.flatMap(\.people)
         try await connection.query(
             """
-            INSERT INTO failed_events (received_at, source, kind, implied_type, message_id, person, reason, detail,
-                                       payload, envelope)
-            SELECT * FROM unnest(
+            WITH keys AS (
+                SELECT owner, array_agg(DISTINCT md5(id)) AS keys
+                FROM unnest(\(ids)::text[], \(owners)::int8[]) AS k(id, owner) GROUP BY owner
+            )
+            INSERT INTO failed_events (received_at, source, kind, implied_type, message_id, person, person_keys, reason,
+                                       detail, payload, envelope, envelope_id)
+            SELECT rat, src, knd, typ, mid, per, coalesce(keys.keys, '{}'), rsn, dtl, pay, env, eid
+            FROM unnest(
                 \(column { failed[$0].row.receivedAt })::timestamptz[], \(column { failed[$0].row.source })::text[],
                 \(column { failed[$0].row.kind.rawValue })::text[], \(column { failed[$0].row.impliedType })::text[],
                 \(column { failed[$0].row.messageId })::text[], \(column { failed[$0].person })::text[], \(column { failed[$0].reason })::text[],
-                \(column { failed[$0].detail })::text[], \(column { failed[$0].row.payload })::text[], \(column { failed[$0].row.envelope })::text[]
-            ) AS f(rat, src, knd, typ, mid, per, rsn, dtl, pay, env)
+                \(column { failed[$0].detail })::text[], \(column { failed[$0].row.payload })::text[], \(column { failed[$0].row.envelopeId == nil ? failed[$0].row.envelope : nil })::text[],
+                \(column { failed[$0].row.envelopeId })::uuid[]
+            ) WITH ORDINALITY AS f(rat, src, knd, typ, mid, per, rsn, dtl, pay, env, eid, ord)
+            LEFT JOIN keys ON keys.owner = f.ord
+            """,
+            logger: logger)
+    }
+
+    /// Sets a staged row aside as `poison_message` in a transaction of its own when even its refusal
+    /// could not be written: the smallest row there is (no ids, nothing parsed), so it always goes.
+    public static func setAside(
+        id: Int64, detail: String, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            WITH gone AS (DELETE FROM ingest_staging WHERE id = \(id) RETURNING *)
+            INSERT INTO failed_events (received_at, source, kind, implied_type, message_id, reason, detail, payload,
+                                       envelope, envelope_id)
+            SELECT received_at, source, kind, implied_type, message_id, 'poison_message', \(detail), payload,
+                   envelope, envelope_id
+            FROM gone
             """,
             logger: logger)
     }
@@ -341,16 +423,19 @@ public enum MoveStore {
             logger: logger)
     }
 
-    /// Counts a failed attempt at moving `ids`, so a message that keeps failing is set aside.
+    /// Counts a failed attempt at moving the row `id`, so a message that keeps failing is set
+    /// aside; returns its attempts so far (0 when it is gone).
     public static func recordAttempt(
-        ids: [Int64], error: String, on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        try await connection.query(
+        id: Int64, error: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
+        let rows = try await connection.query(
             """
             UPDATE ingest_staging SET attempts = attempts + 1, last_error = \(String(error.prefix(1000)))
-            WHERE id = ANY(\(ids))
+            WHERE id = \(id) RETURNING attempts
             """,
             logger: logger)
+        for try await attempts in rows.decode(Int32.self) { return Int(attempts) }
+        return 0
     }
 }
 

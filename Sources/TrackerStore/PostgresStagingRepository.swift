@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// `StagingRepository` on PostgreSQL: one `COPY` in a transaction of its own per group commit.
 public struct PostgresStagingRepository: StagingRepository {
@@ -11,7 +12,17 @@ public struct PostgresStagingRepository: StagingRepository {
         self.client = client
     }
 
-    public func insert(_ rows: [StagedRows], logger: Logger) async throws {
+    /// Inserts `rows` and returns once their `COMMIT` is known to have succeeded.
+    ///
+    /// Everything before `COMMIT` (a pooled connection included) is raced against `deadline`: when
+    /// it passes, `COMMIT` is never sent and the connection is closed (the server rolls back), so a
+    /// request answered 503 was not stored. Once `COMMIT` is sent, its outcome decides, however long
+    /// it takes: if its answer is lost (the connection failed, or it outlived `commitTimeout`), the
+    /// server is asked what became of the transaction (`txid_status`), so a request that was
+    /// committed is never answered 503 and then stored again by the client's retry.
+    public func insert(
+        _ rows: [StagedRows], deadline: Duration, commitTimeout: Duration = .seconds(60), logger: Logger
+    ) async throws {
         // One CopyData message: postgres-nio flushes the socket on every write, and a flush of 200
         // single-event requests written one by one did not finish within the flush deadline.
         var data = rows.first?.text ?? ByteBuffer()
@@ -20,29 +31,94 @@ public struct PostgresStagingRepository: StagingRepository {
             data.reserveCapacity(rows.reduce(0) { $0 + $1.text.readableBytes })
             for request in rows { data.writeImmutableBuffer(request.text) }
         }
-        // Acknowledged when COMMIT returns, not when the COPY does: an autocommit COPY completes
-        // (CommandComplete, where postgres-nio returns) before the commit PostgreSQL runs at the Sync
-        // after it, and a backend that dies during that commit sends the buffered CommandComplete
-        // with its termination error. A COMMIT answers only once the commit is durable.
-        do {
+        let envelopes = rows.flatMap(\.envelopes)
+        let flush = FlushState()
+        let work = Task { [data, client] in
             try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in
-                    try await connection.copyFrom(
-                        table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger
-                    ) { writer in
-                        try await writer.write(data)
+                flush.use(connection)
+                let transaction: Int64
+                do {
+                    transaction = try await Self.prepare(data, envelopes: envelopes, on: connection, logger: logger)
+                } catch {
+                    if let reason = Self.refusal(error) {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw StagingInsertError.unstorable(reason)
                     }
+                    throw error
+                }
+                guard flush.startCommit() else { throw DeadlineExceeded() }
+                do {
+                    try await raceAgainstDeadline(
+                        commitTimeout, abandonWhen: { try await connection.waitUntilClosed() }
+                    ) {
+                        try await connection.query("COMMIT", logger: logger)
+                    }
+                } catch {
+                    connection.startClosing()
+                    guard try await transactionCommitted(transaction, logger: logger) else { throw error }
+                    logger.notice("a commit's answer was lost, but the transaction committed")
                 }
             }
-        } catch let error as PostgresTransactionError {
-            if let reason = Self.refusal(error.closureError) { throw StagingInsertError.unstorable(reason) }
-            throw error
         }
+        do {
+            try await raceAgainstDeadline(deadline) { try await work.value }
+        } catch is DeadlineExceeded {
+            // Past the deadline before COMMIT: abandon (closing rolls back whatever still runs).
+            // Already committing: only the outcome may answer.
+            guard let connection = flush.abandon() else { return try await work.value }
+            connection?.startClosing()
+            work.cancel()
+            throw DeadlineExceeded()
+        }
+    }
+
+    /// Opens the transaction, stores the envelopes and COPYs the rows; returns the transaction's id.
+    /// Acknowledged only after the explicit `COMMIT`: an autocommit COPY completes (CommandComplete,
+    /// where postgres-nio returns) before the commit PostgreSQL runs at the Sync after it.
+    static func prepare(
+        _ data: ByteBuffer, envelopes: [StagedEnvelope], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int64 {
+        try await connection.query("BEGIN", logger: logger)
+        if !envelopes.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO ingest_envelopes (id, envelope)
+                SELECT * FROM unnest(\(envelopes.map(\.id))::uuid[], \(envelopes.map(\.text))::text[])
+                """,
+                logger: logger)
+        }
+        try await connection.copyFrom(table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger) {
+            writer in
+            try await writer.write(data)
+        }
+        let rows = try await connection.query("SELECT txid_current()", logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw PostgresDecodingError.Code.missingData
+    }
+
+    /// Whether transaction `id` committed, asked on another connection for up to `patience`; false
+    /// when it aborted or the server cannot tell in time.
+    func transactionCommitted(_ id: Int64, patience: Duration = .seconds(10), logger: Logger) async throws -> Bool {
+        let end = ContinuousClock.now + patience
+        while ContinuousClock.now < end {
+            let status = try? await raceAgainstDeadline(.seconds(2)) { [client] in
+                let rows = try await client.query("SELECT txid_status(\(id))", logger: logger)
+                for try await status in rows.decode(String?.self) { return status }
+                return nil
+            }
+            switch status {
+            case "committed"?: return true
+            case "aborted"?: return false
+            default: try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return false
     }
 
     /// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the server is up
     /// and refused these rows.
     static func refusal(_ error: (any Error)?) -> String? {
+        if let error = error as? PostgresTransactionError { return refusal(error.closureError) }
         guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState],
             state.hasPrefix("22") || state.hasPrefix("23")
         else { return nil }
@@ -59,18 +135,72 @@ public struct PostgresStagingRepository: StagingRepository {
 }
 
 extension StagingBacklog {
-    /// Reads the backlog from the identity range and the oldest row: two index lookups whatever its size.
+    /// Reads the backlog from the identity range from the oldest row no move has failed on: two
+    /// index walks whatever its size. A row that failed (`attempts > 0`) is left out of the range,
+    /// or one stuck message would count everything staged after it and scale workers up and turn
+    /// the collector's 503 on for everyone; it is set aside within seconds anyway.
     public static func read(on connection: PostgresConnection, logger: Logger) async throws -> StagingBacklog {
         let rows = try await connection.query(
             """
             SELECT ((SELECT max(id) FROM ingest_staging) - oldest.id + 1)::int8,
                    extract(epoch FROM now() - oldest.received_at)::float8
-            FROM (SELECT id, received_at FROM ingest_staging ORDER BY id LIMIT 1) AS oldest
+            FROM (SELECT id, received_at FROM ingest_staging WHERE attempts = 0 ORDER BY id LIMIT 1) AS oldest
             """,
             logger: logger)
         for try await (count, age) in rows.decode((Int64, Double).self) {
             return StagingBacklog(rows: Int(count), oldestAge: max(0, age))
         }
         return .empty
+    }
+}
+
+/// Where a flush is: before `COMMIT` it may be abandoned, after it only its outcome counts. One
+/// lock decides between the deadline and the `COMMIT`, so never both.
+private final class FlushState: Sendable {
+    private enum Stage {
+        case preparing(PostgresConnection?)
+        case committing
+        case abandoned
+    }
+
+    private let stage = Mutex<Stage>(.preparing(nil))
+
+    /// Records the flush's connection; closes it at once if the flush was abandoned meanwhile.
+    func use(_ connection: PostgresConnection) {
+        let abandoned = stage.withLock { stage in
+            guard case .abandoned = stage else {
+                stage = .preparing(connection)
+                return false
+            }
+            return true
+        }
+        if abandoned { connection.startClosing() }
+    }
+
+    /// Moves on to `COMMIT` unless the flush was abandoned; true when committing.
+    func startCommit() -> Bool {
+        stage.withLock { stage in
+            switch stage {
+            case .preparing:
+                stage = .committing
+                return true
+            case .committing: return true
+            case .abandoned: return false
+            }
+        }
+    }
+
+    /// Marks the flush abandoned unless it is committing. Returns nil when it is committing, else
+    /// the connection to close (itself nil when none was taken yet).
+    func abandon() -> PostgresConnection?? {
+        stage.withLock { stage -> PostgresConnection?? in
+            switch stage {
+            case .preparing(let connection):
+                stage = .abandoned
+                return .some(connection)
+            case .abandoned: return .some(nil)
+            case .committing: return .none
+            }
+        }
     }
 }

@@ -9,9 +9,11 @@ import TrackerCore
 /// flush did it alone, and a message goes from the body into the text without a String of its own.
 public struct StagedRows: Sendable {
     /// The columns each line holds, in order.
-    static let copyColumns = ["received_at", "source", "kind", "implied_type", "message_id", "payload", "envelope"]
+    static let copyColumns = ["received_at", "source", "kind", "implied_type", "message_id", "payload", "envelope_id"]
 
     public private(set) var count = 0
+    /// The batch envelopes the rows name, each stored once however many rows share it.
+    public private(set) var envelopes: [StagedEnvelope] = []
     /// The first row's source, for metrics.
     public private(set) var source: String?
     private(set) var text = ByteBuffer()
@@ -28,15 +30,32 @@ public struct StagedRows: Sendable {
             rows: rows.count)
         // Rows of one request share their arrival time: formatted once per run of equal times.
         var time: (date: Date, text: String)?
+        var envelopeIds: [String: UUID] = [:]
         for row in rows {
             if time?.date != row.receivedAt { time = (row.receivedAt, ISO8601.string(from: row.receivedAt)) }
+            let envelopeId = row.envelope.map { text in
+                if let id = envelopeIds[text] { return id }
+                let id = addEnvelope(text)
+                envelopeIds[text] = id
+                return id
+            }
             var payload = row.payload
             payload.withUTF8 { bytes in
                 append(
                     receivedAt: time!.text, source: row.source, kind: row.kind, impliedType: row.impliedType,
-                    messageId: row.messageId, payload: UnsafeRawBufferPointer(bytes), envelope: row.envelope)
+                    messageId: row.messageId, payload: UnsafeRawBufferPointer(bytes), envelopeId: envelopeId)
             }
         }
+    }
+
+    /// Bytes held: the COPY text and the envelopes, what the collector's queue is bounded by.
+    public var byteCount: Int { text.readableBytes + envelopes.reduce(0) { $0 + $1.text.utf8.count } }
+
+    /// Adds a batch envelope the next rows can name, and returns its id.
+    public mutating func addEnvelope(_ text: String) -> UUID {
+        let envelope = StagedEnvelope(id: UUID(), text: StagedRow.storable(text))
+        envelopes.append(envelope)
+        return envelope.id
     }
 
     /// Appends one row. `payload` is a message's bytes cut from a request body the scanner checked
@@ -44,7 +63,7 @@ public struct StagedRows: Sendable {
     /// NUL replacement as `StagedRow`'s. `receivedAt` is the arrival time as text.
     public mutating func append(
         receivedAt: String, source: String, kind: StagedRow.Kind, impliedType: String?, messageId: String,
-        payload: UnsafeRawBufferPointer, envelope: String?
+        payload: UnsafeRawBufferPointer, envelopeId: UUID?
     ) {
         if self.source == nil { self.source = source }
         Self.appendField(receivedAt, to: &text)
@@ -59,7 +78,7 @@ public struct StagedRows: Sendable {
         text.writeInteger(UInt8(ascii: "\t"))
         Self.appendField(payload, to: &text)
         text.writeInteger(UInt8(ascii: "\t"))
-        Self.appendField(envelope.map(StagedRow.storable), to: &text)
+        Self.appendField(envelopeId?.uuidString, to: &text)
         text.writeInteger(UInt8(ascii: "\n"))
         count += 1
     }
@@ -95,4 +114,10 @@ public struct StagedRows: Sendable {
         }
         buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start...]))
     }
+}
+
+/// A batch's shared `context`/`integrations`/`sentAt`, stored once in `ingest_envelopes`.
+public struct StagedEnvelope: Sendable, Equatable {
+    public var id: UUID
+    public var text: String
 }

@@ -60,9 +60,10 @@ public struct StagingBacklog: Sendable, Equatable {
 
 /// Where the collector writes accepted messages.
 public protocol StagingRepository: Sendable {
-    /// Inserts `rows` in one transaction and returns once its `COMMIT` has returned; throws
-    /// `StagingInsertError.unstorable` when PostgreSQL refuses the rows' contents.
-    func insert(_ rows: [StagedRows], logger: Logger) async throws
+    /// Inserts `rows` in one transaction and returns once its `COMMIT` succeeded; throws
+    /// `StagingInsertError.unstorable` when PostgreSQL refuses the rows' contents, and gives up
+    /// (rolling back) when the work before `COMMIT` outlives `deadline`.
+    func insert(_ rows: [StagedRows], deadline: Duration, commitTimeout: Duration, logger: Logger) async throws
     /// Wakes the workers. A hint only: it carries no data.
     func notifyWorkers(logger: Logger) async throws
     func backlog(logger: Logger) async throws -> StagingBacklog

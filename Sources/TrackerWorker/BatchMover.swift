@@ -49,9 +49,11 @@ final class BatchMover: Sendable {
             }
         } catch {
             metrics.batchErrors.increment()
-            let ids = claimedIds.ids.withLock { $0 }
-            throw ids.isEmpty || isConnectionFailure(error)
-                ? error : MoveError.batchFailed(ids: ids, underlying: "\(String(reflecting: error))")
+            // Anything but a lost connection halves the next claim, a failed claim included: a claim
+            // too large for memory or a statement timeout must not be retried at the same size.
+            throw isConnectionFailure(error)
+                ? error
+                : MoveError.batchFailed(ids: claimedIds.ids.withLock { $0 }, underlying: "\(String(reflecting: error))")
         }
         guard outcome.claimed > 0 else { return outcome }
         metrics.batchRows.record(outcome.claimed)
@@ -68,7 +70,8 @@ final class BatchMover: Sendable {
     ) async throws -> (Outcome, receivedAt: [Date]) {
         try await connection.withTransaction(logger: logger) { connection in
             try await MoveStore.announceMove(on: connection, logger: logger)
-            let rows = try await MoveStore.claim(limit: limit, on: connection, logger: logger)
+            let rows = try await MoveStore.claim(
+                limit: limit, maxBytes: configuration.maxClaimBytes, on: connection, logger: logger)
             claimedIds.ids.withLock { $0 = rows.map(\.id) }
             guard !rows.isEmpty else { return (Outcome(), []) }
             let plan = MovePlan(rows: rows, now: Date(), configuration: configuration)
@@ -76,6 +79,8 @@ final class BatchMover: Sendable {
             let stored = try await MoveStore.write(
                 plan.events, deleting: rows.map(\.id), on: connection, logger: logger)
             try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
+            try await MoveStore.deleteUnusedEnvelopes(
+                Array(Set(rows.compactMap(\.envelopeId))), on: connection, logger: logger)
             let outcome = Outcome(
                 claimed: rows.count, moved: stored.count, failed: plan.failed.count,
                 duplicates: plan.duplicates + plan.events.count - stored.count,
@@ -111,6 +116,7 @@ final class ClaimedIds: Sendable {
 }
 
 enum MoveError: Error {
-    /// A statement of the move failed for these rows; nothing was committed.
+    /// A statement of the move failed for these rows (none when the claim itself failed); nothing
+    /// was committed.
     case batchFailed(ids: [Int64], underlying: String)
 }

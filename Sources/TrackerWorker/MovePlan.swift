@@ -18,25 +18,38 @@ struct MovePlan: Sendable {
         // Sized once: growing a set of 2,000 keys rehashed every key at each doubling.
         var seen = Set<DedupeKey>(minimumCapacity: rows.count)
         events.reserveCapacity(rows.count)
+        // A batch's envelope is parsed once for all its messages, not once per message.
+        var envelopes: [UUID: [String: JSONValue]] = [:]
         for row in rows {
             if row.attempts >= configuration.maxAttempts {
                 failed.append(
                     FailedRow(
-                        row: row, person: Self.person(in: row.payload), reason: RejectionReason.poisonMessage.rawValue,
+                        row: row, people: Self.people(in: row.payload), reason: RejectionReason.poisonMessage.rawValue,
                         detail:
                             "Moving this message failed \(row.attempts) times; it was set aside so the queue goes on."))
                 continue
             }
-            switch Self.message(for: row) {
+            let batch: [String: JSONValue]
+            if let id = row.envelopeId {
+                if let parsed = envelopes[id] {
+                    batch = parsed
+                } else {
+                    batch = SegmentMessage.parseEnvelope(row.envelope)
+                    envelopes[id] = batch
+                }
+            } else {
+                batch = SegmentMessage.parseEnvelope(row.envelope)
+            }
+            switch Self.message(for: row, batch: batch) {
             case .failure(let rejection):
                 failed.append(
                     FailedRow(
-                        row: row, person: Self.person(in: row.payload), reason: rejection.reason.rawValue,
+                        row: row, people: Self.people(in: row.payload), reason: rejection.reason.rawValue,
                         detail: rejection.detail))
             case .success(let message) where message.timestamp < oldest:
                 failed.append(
                     FailedRow(
-                        row: row, person: message.userId ?? message.anonymousId,
+                        row: row, people: [message.userId, message.anonymousId, message.previousId].compactMap { $0 },
                         reason: RejectionReason.outsideRetention.rawValue,
                         detail:
                             "The event's time \(message.timestamp.formatted(.iso8601)) is older than the \(configuration.retentionDays)-day retention."
@@ -51,12 +64,14 @@ struct MovePlan: Sendable {
         }
     }
 
-    static func message(for row: ClaimedRow) -> Result<SegmentMessage, MessageRejection> {
+    static func message(
+        for row: ClaimedRow, batch: [String: JSONValue]
+    ) -> Result<SegmentMessage, MessageRejection> {
         let decoded: Result<SegmentMessage, MessageRejection>
         switch row.kind {
         case .segment:
             decoded = SegmentMessage.decode(
-                payload: row.payload, envelope: row.envelope, impliedType: row.impliedType.flatMap(MessageType.init),
+                payload: row.payload, batch: batch, impliedType: row.impliedType.flatMap(MessageType.init),
                 messageId: row.messageId, receivedAt: row.receivedAt)
         case .legacy:
             guard let body = try? JSONValue(parsing: row.payload) else {
@@ -83,18 +98,18 @@ struct MovePlan: Sendable {
             traits: message.traits.text, integrations: message.integrations.text)
     }
 
-    /// Best effort for a refused message: who it was about, so erasure finds it in `failed_events`.
-    static func person(in payload: String) -> String? {
-        guard let body = try? JSONValue(parsing: payload) else { return nil }
-        for key in ["userId", "anonymousId"] {
+    /// Best effort for a refused message: every id it names (`userId`, `anonymousId`, an alias's
+    /// `previousId`), decoded, so erasure finds it in `failed_events` by any of them.
+    static func people(in payload: String) -> [String] {
+        guard let body = try? JSONValue(parsing: payload) else { return [] }
+        return ["userId", "anonymousId", "previousId"].compactMap { key in
             switch body[key] {
-            // NUL cannot be stored in text: such a message is refused, and its person unknown.
-            case .string(let value)? where !value.isEmpty && !value.containsNUL: return value
-            case .number(let value)?: return value
-            default: continue
+            // NUL cannot be stored in text: such an id cannot be asked for either.
+            case .string(let value)? where !value.isEmpty && !value.containsNUL: value
+            case .number(let value)?: value
+            default: nil
             }
         }
-        return nil
     }
 }
 

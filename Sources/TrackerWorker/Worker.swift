@@ -69,6 +69,7 @@ public final class Worker: Service {
             RetentionCleaner(retentionDays: configuration.retentionDays) { [mover] in mover.forgetPartitions(before: $0)
             },
             DedupeCleaner(windowDays: configuration.dedupeWindowDays),
+            EnvelopeCleaner(),
             ViewRefresher(interval: configuration.viewRefreshInterval),
         ]
     }
@@ -122,6 +123,7 @@ public final class Worker: Service {
     private func drainLoop(untilFullBatch: Bool = false) async -> Bool {
         var limit = configuration.batchSize
         var backoff: Duration = .milliseconds(100)
+        var failureBackoff: Duration = .milliseconds(250)
         while !stopping.load(ordering: .relaxed), !Task.isCancelled {
             let connection: PostgresConnection
             do {
@@ -142,19 +144,28 @@ public final class Worker: Service {
                 }
                 await connections.give(connection)
                 backoff = .milliseconds(100)
+                failureBackoff = .milliseconds(250)
                 if outcome.claimed < limit { return false }  // staging is empty, for now
                 if untilFullBatch { return true }
                 limit = min(configuration.batchSize, limit * 2)
             } catch MoveError.batchFailed(let ids, let underlying) {
                 // Halve until the failing message is alone; only then count attempts against it, so a
-                // poison message is set aside without its neighbours paying for it.
+                // poison message is set aside without its neighbours paying for it. A short pause
+                // per failure keeps a failing database from being hammered (and the log flooded);
+                // it grows only for a message failing alone, so one is set aside within seconds.
                 logger.warning("move failed", metadata: ["rows": "\(ids.count)", "error": "\(underlying)"])
                 if ids.count == 1 {
-                    try? await MoveStore.recordAttempt(ids: ids, error: underlying, on: connection, logger: logger)
+                    await recordFailure(of: ids[0], error: underlying, on: connection)
                 }
                 await connections.give(connection)
                 if untilFullBatch { return true }
-                limit = max(1, ids.count / 2)
+                limit = max(1, (ids.isEmpty ? limit : ids.count) / 2)
+                if ids.count == 1 {
+                    try? await Task.sleep(for: failureBackoff)
+                    failureBackoff = min(failureBackoff * 2, .seconds(2))
+                } else {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
             } catch {
                 // The connection failed (terminated, database down): nothing was committed; retry anew.
                 logger.warning("move failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
@@ -165,6 +176,23 @@ public final class Worker: Service {
             }
         }
         return false
+    }
+
+    /// Counts a failed attempt against a message that failed alone. One that failed even after it
+    /// was turned into a `poison_message` refusal is set aside at once, as the smallest row there
+    /// is, in a transaction of its own: nothing may hold the queue.
+    private func recordFailure(of id: Int64, error: String, on connection: PostgresConnection) async {
+        do {
+            let attempts = try await MoveStore.recordAttempt(id: id, error: error, on: connection, logger: logger)
+            guard attempts > configuration.maxAttempts else { return }
+            try await MoveStore.setAside(
+                id: id, detail: "Moving this message failed \(attempts) times; it was set aside so the queue goes on.",
+                on: connection, logger: logger)
+            metrics.failed(reason: RejectionReason.poisonMessage.rawValue, count: 1)
+            logger.error("a staged message was set aside", metadata: ["id": "\(id)", "error": "\(error)"])
+        } catch {
+            logger.warning("cannot record a failed move", metadata: ["error": "\(String(reflecting: error))"])
+        }
     }
 
     /// Publishes the staging backlog every few seconds.

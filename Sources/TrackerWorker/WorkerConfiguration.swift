@@ -2,6 +2,9 @@
 public struct WorkerConfiguration: Sendable {
     /// Staged rows claimed per move transaction (`TRACKER_BATCH_SIZE`).
     public var batchSize = 2_000
+    /// Bytes of payloads and envelopes per claim at most (always at least one row): 2,000 messages
+    /// of 32 KB each, decoded, would not fit a 256 MiB pod.
+    public var maxClaimBytes = 16 << 20
     /// Move transactions at once while staging holds more than a batch, counting other replicas'
     /// moves in flight: a replica runs fewer while they move, and at least one.
     public var concurrency = 2

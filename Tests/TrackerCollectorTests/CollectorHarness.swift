@@ -39,7 +39,10 @@ extension TestDatabase {
     func stagedRows() async throws -> [(String, String, String?, String, String, String?)] {
         try await withConnection { connection in
             let rows = try await connection.query(
-                "SELECT source, kind, implied_type, message_id, payload, envelope FROM ingest_staging ORDER BY id",
+                """
+                SELECT s.source, s.kind, s.implied_type, s.message_id, s.payload, coalesce(e.envelope, s.envelope)
+                FROM ingest_staging s LEFT JOIN ingest_envelopes e ON e.id = s.envelope_id ORDER BY s.id
+                """,
                 logger: logger)
             var result: [(String, String, String?, String, String, String?)] = []
             for try await row in rows.decode((String, String, String?, String, String, String?).self) {

@@ -29,7 +29,8 @@ extension TestDatabase {
         let repository = PostgresStagingRepository(client: client)
         for start in stride(from: 0, to: rows.count, by: 5_000) {
             try await repository.insert(
-                [StagedRows(Array(rows[start..<min(rows.count, start + 5_000)]))], logger: logger)
+                [StagedRows(Array(rows[start..<min(rows.count, start + 5_000)]))], deadline: .seconds(30),
+                commitTimeout: .seconds(30), logger: logger)
         }
     }
 

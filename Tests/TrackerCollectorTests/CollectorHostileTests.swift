@@ -1,0 +1,144 @@
+import CompressNIO
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PostgresNIO
+import Testing
+import TrackerCollector
+import TrackerCore
+import TrackerStore
+import TrackerTestSupport
+
+/// Requests built to exhaust the collector or to store what they should not.
+@Suite struct CollectorHostileTests {
+    /// 2,500 tiny messages under a 330 KB batch context, gzipped to a few KB: refused before anything
+    /// is multiplied out.
+    @Test func aBatchEnvelopeOverItsLimitIsRefused() async throws {
+        try await withCollector("collector_envelope_limit") { database, client in
+            let context = #"{"pad":"\#(String(repeating: "x", count: 330_000))"}"#
+            let messages = (0..<2_500).map { #"{"type":"track","userId":"u","event":"E","messageId":"m\#($0)"}"# }
+            var plain = ByteBuffer(string: #"{"context":\#(context),"batch":[\#(messages.joined(separator: ","))]}"#)
+            let compressed = try plain.compress(with: .gzip())
+            #expect(compressed.readableBytes < 20_000)
+            var headers = jsonHeaders
+            headers[.contentEncoding] = "gzip"
+            try await client.execute(uri: "/v1/batch", method: .post, headers: headers, body: compressed) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(response.errorBody?.code == "envelope_too_large")
+            }
+            #expect(try await database.stagedCount == 0)
+        }
+    }
+
+    /// A batch's context is stored once for the request, not copied into each message.
+    @Test func aBatchEnvelopeIsStoredOncePerRequest() async throws {
+        try await withCollector("collector_envelope_once") { database, client in
+            let messages = (0..<100).map { #"{"type":"track","userId":"u","event":"E","messageId":"m\#($0)"}"# }
+            let context = #"{"library":{"name":"sdk"},"pad":"\#(String(repeating: "y", count: 30_000))"}"#
+            let body = ByteBuffer(string: #"{"context":\#(context),"batch":[\#(messages.joined(separator: ","))]}"#)
+            try await client.execute(uri: "/v1/batch", method: .post, headers: jsonHeaders, body: body) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(try await database.scalar("SELECT count(*)::int FROM ingest_envelopes") == 1)
+            #expect(
+                try await database.scalar(
+                    "SELECT count(*)::int FROM ingest_staging s JOIN ingest_envelopes e ON e.id = s.envelope_id") == 100
+            )
+            #expect(
+                try await database.scalar(
+                    "SELECT coalesce(sum(octet_length(payload) + coalesce(octet_length(envelope), 0)), 0)::int FROM ingest_staging"
+                ) < 10_000)
+        }
+    }
+
+    /// With write keys, the key decides an original-tracker event's source; a body naming another
+    /// is refused. Without them, a body's source is bounded like any indexed text.
+    @Test func anOriginalTrackerEventCannotForgeItsSource() async throws {
+        let configuration = CollectorConfiguration(writeKeys: WriteKeys(["key-web": "web"]))
+        try await withCollector("collector_source_forgery", configuration: configuration) { database, client in
+            func post(_ body: String) async throws -> HTTPResponse.Status {
+                try await client.execute(
+                    uri: "/events", method: .post, headers: basicAuth("key-web"), body: ByteBuffer(string: body)
+                ) { $0.status }
+            }
+            let forged = try await post(#"{"userId":"u","sessionId":"s","eventType":"E","source":"ios"}"#)
+            let named = try await post(#"{"userId":"u","sessionId":"s","eventType":"E","source":"web"}"#)
+            let unnamed = try await post(#"{"userId":"u","sessionId":"s","eventType":"E"}"#)
+            #expect([forged, named, unnamed] == [.badRequest, .accepted, .accepted])
+            #expect(try await database.stagedRows().map(\.0) == ["web", "web"])
+        }
+        try await withCollector("collector_source_limit") { database, client in
+            let long = String(repeating: "s", count: 101)
+            let body = ByteBuffer(string: #"{"userId":"u","sessionId":"s","eventType":"E","source":"\#(long)"}"#)
+            try await client.execute(uri: "/events", method: .post, headers: jsonHeaders, body: body) { response in
+                #expect(response.status == .badRequest)
+            }
+            #expect(try await database.stagedCount == 0)
+        }
+    }
+
+    /// A retry under the same `Idempotency-Key` gets the same server-made id, so the dedupe window
+    /// stores it once.
+    @Test func anIdempotencyKeyGivesARetryTheSameId() async throws {
+        try await withCollector("collector_idempotency") { database, client in
+            var headers = jsonHeaders
+            headers[HTTPField.Name("Idempotency-Key")!] = "retry-1"
+            let legacy = ByteBuffer(string: #"{"userId":"u","sessionId":"s","eventType":"E"}"#)
+            var eventIds: [String] = []
+            for _ in 0..<2 {
+                try await client.execute(uri: "/events", method: .post, headers: headers, body: legacy) { response in
+                    #expect(response.status == .accepted)
+                    eventIds.append(response.json?["eventId"] as? String ?? "")
+                }
+            }
+            #expect(eventIds[0] == eventIds[1] && UUID(uuidString: eventIds[0]) != nil)
+            let track = ByteBuffer(string: #"{"userId":"u","event":"E"}"#)
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/track", method: .post, headers: headers, body: track) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+            let ids = try await database.stagedRows().map(\.3)
+            #expect(ids.count == 4 && ids[0] == ids[1] && ids[2] == ids[3])
+            var otherSource = headers
+            otherSource[HTTPField.Name("Idempotency-Key")!] = "retry-2"
+            try await client.execute(uri: "/v1/track", method: .post, headers: otherSource, body: track) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(Set(try await database.stagedRows().map(\.3)).count == 3)
+            headers[HTTPField.Name("Idempotency-Key")!] = String(repeating: "k", count: 300)
+            try await client.execute(uri: "/v1/track", method: .post, headers: headers, body: track) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorBody?.code == "invalid_idempotency_key")
+            }
+        }
+    }
+
+    /// A flush whose COMMIT outlives the flush deadline but succeeds is acknowledged: answering 503
+    /// made clients retry, and a message without a messageId was stored twice.
+    @Test func aCommitThatOutlivesTheDeadlineButSucceedsIsAcknowledged() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.staging.flushTimeout = .milliseconds(300)
+        try await withCollector("collector_slow_commit", configuration: configuration) { database, client in
+            try await database.withConnection { connection in
+                try await connection.query(
+                    """
+                    CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql
+                    AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$
+                    """, logger: database.logger)
+                try await connection.query(
+                    """
+                    CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON ingest_staging
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()
+                    """, logger: database.logger)
+            }
+            let body = ByteBuffer(string: #"{"userId":"u","sessionId":"s","eventType":"slow"}"#)
+            try await client.execute(uri: "/events", method: .post, headers: jsonHeaders, body: body) { response in
+                #expect(response.status == .accepted, "a committed request was refused")
+            }
+            #expect(try await database.stagedCount == 1)
+        }
+    }
+}
