@@ -4,15 +4,15 @@ import PostgresNIO
 import TrackerHTTP
 
 /// The query API's router: operational routes, the API description, `/v1` and the original
-/// tracker's read endpoints, behind read tokens when configured.
+/// tracker's read endpoints, behind `access`.
 public func buildQueryRouter(
     repository: any QueryRepository,
-    readTokens: ReadTokens,
+    access: QueryAccess,
     readiness: @escaping ReadinessCheck
-) -> Router<BasicRequestContext> {
-    let router = Router()
+) -> Router<QueryRequestContext> {
+    let router = Router(context: QueryRequestContext.self)
     router.addCommonMiddleware()
-    router.add(middleware: ReadTokenMiddleware(tokens: readTokens))
+    router.add(middleware: QueryAccessMiddleware(access: access))
     router.addOperationRoutes(readiness: readiness, openAPI: QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)
     LegacyQueryController(repository: repository).addRoutes(to: router)
@@ -23,14 +23,14 @@ public func buildQueryRouter(
 public func buildQueryApplication(
     client: PostgresClient,
     readTokens: ReadTokens,
+    adminTokens: ReadTokens = ReadTokens(),
     address: BindAddress,
     logger: Logger
 ) -> some ApplicationProtocol {
-    if !readTokens.isEnabled {
-        logger.warning("TRACKER_READ_TOKENS is empty: the query API answers anyone who can reach it")
-    }
+    let access = QueryAccess(readTokens: readTokens, adminTokens: adminTokens)
+    access.log(to: logger)
     let router = buildQueryRouter(
-        repository: PostgresQueryRepository(client: client, logger: logger), readTokens: readTokens,
+        repository: PostgresQueryRepository(client: client, logger: logger), access: access,
         readiness: databaseReadiness(client: client, logger: logger))
     return Application(
         router: router, configuration: .init(address: address, serverName: "tracker-query"), logger: logger)

@@ -1,9 +1,7 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import TrackerHTTP
 
-/// The bearer tokens that may read (`TRACKER_READ_TOKENS=token,token`); none leaves reads open.
+/// Bearer tokens from a comma-separated list: the read tokens (`TRACKER_READ_TOKENS`) or the admin
+/// tokens (`TRACKER_ADMIN_TOKENS`).
 public struct ReadTokens: Sendable, Equatable {
     public var tokens: [String]
 
@@ -17,6 +15,12 @@ public struct ReadTokens: Sendable, Equatable {
 
     public var isEnabled: Bool { !tokens.isEmpty }
 
+    /// A token still holding the `CHANGE-ME` of an example secret: starting with it would protect
+    /// nothing, since the placeholder is public.
+    public var hasPlaceholder: Bool {
+        tokens.contains { $0.range(of: "CHANGE-ME", options: .caseInsensitive) != nil }
+    }
+
     /// Compares every byte of every token, so the time taken says nothing about how close a guess was.
     func accepts(_ candidate: String) -> Bool {
         var accepted = false
@@ -28,29 +32,5 @@ public struct ReadTokens: Sendable, Equatable {
             accepted = accepted || difference == 0
         }
         return accepted
-    }
-}
-
-/// Asks for `Authorization: Bearer <token>` on every route except the operational ones and the
-/// API description.
-struct ReadTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var openPaths: Set<String> { ["/healthz", "/readyz", "/metrics", "/openapi.json"] }
-
-    let tokens: ReadTokens
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-        async throws -> Response
-    {
-        guard tokens.isEnabled, !Self.openPaths.contains(request.uri.path) else {
-            return try await next(request, context)
-        }
-        let header = request.headers[.authorization] ?? ""
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", tokens.accepts(String(parts[1])) else {
-            throw APIError(
-                .unauthorized, code: "invalid_token",
-                message: "Send a read token configured in TRACKER_READ_TOKENS as Authorization: Bearer <token>.")
-        }
-        return try await next(request, context)
     }
 }

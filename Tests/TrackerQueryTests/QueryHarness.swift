@@ -5,22 +5,58 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 import TrackerHTTP
 import TrackerQuery
 import TrackerTestSupport
 
-/// The query API on `database`, driven through HummingbirdTesting.
+/// The query API on `database`, served on 127.0.0.1 and driven over HTTP: a loopback client, as
+/// protected mode (no read tokens) requires.
 func withQueryAPI<Result: Sendable>(
     _ database: TestDatabase,
     readTokens: ReadTokens = ReadTokens(),
+    adminTokens: ReadTokens = ReadTokens(),
     _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Result
 ) async throws -> Result {
     Observability.bootstrapMetrics()
     return try await database.withClient { client in
         let app = buildQueryApplication(
-            client: client, readTokens: readTokens, address: .hostname("127.0.0.1", port: 0), logger: database.logger)
-        return try await app.test(.router) { client in try await body(client) }
+            client: client, readTokens: readTokens, adminTokens: adminTokens, address: .hostname("127.0.0.1", port: 0),
+            logger: database.logger)
+        return try await app.test(.live) { client in try await body(client) }
+    }
+}
+
+/// The query API served on `host`, an address of this machine, with a client connected to that
+/// address: the server sees the client at `host`, so anything but loopback looks like another
+/// machine while no traffic leaves this one.
+func withQueryAPI<Result: Sendable>(
+    _ database: TestDatabase,
+    servedOn host: String,
+    access: QueryAccess,
+    _ body: @Sendable @escaping (TestClient) async throws -> Result
+) async throws -> Result {
+    Observability.bootstrapMetrics()
+    return try await database.withClient { client in
+        let (ports, port) = AsyncStream.makeStream(of: Int.self)
+        let router = buildQueryRouter(
+            repository: PostgresQueryRepository(client: client, logger: database.logger), access: access,
+            readiness: databaseReadiness(client: client, logger: database.logger))
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: 0)),
+            onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: database.logger)
+        let server = ServiceGroup(configuration: .init(services: [app], logger: database.logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            var listening = ports.makeAsyncIterator()
+            let port = try #require(await listening.next())
+            let result = try await TestClient.withClient(host: host, port: port) { try await body($0) }
+            await server.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        }
     }
 }
 
@@ -42,14 +78,33 @@ extension TestClientProtocol {
     func call(_ uri: String, method: HTTPRequest.Method, body: String? = nil, token: String? = nil) async throws
         -> Answer
     {
+        try await execute(
+            uri: uri, method: method, headers: Answer.headers(token: token), body: body.map { ByteBuffer(string: $0) }
+        ) { response in try Answer(response.status, body: response.body) }
+    }
+}
+
+extension TestClient {
+    func call(_ uri: String, method: HTTPRequest.Method, body: String? = nil, token: String? = nil) async throws
+        -> Answer
+    {
+        let response = try await execute(
+            .init(uri, method: method, headers: Answer.headers(token: token), body: body.map { ByteBuffer(string: $0) })
+        )
+        return try Answer(response.status, body: response.body ?? ByteBuffer())
+    }
+}
+
+extension Answer {
+    init(_ status: HTTPResponse.Status, body: ByteBuffer) throws {
+        let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+        self.init(status: status, json: object ?? [:])
+    }
+
+    static func headers(token: String?) -> HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await execute(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
-        ) { response in
-            let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-            return Answer(status: response.status, json: object ?? [:])
-        }
+        return headers
     }
 }
 
