@@ -4,6 +4,11 @@ for valid-but-odd JSON, its 2xx), never a 5xx, a crash or a request hanging past
 a steady stream of valid requests keeps getting 2xx the whole time.
 
     python3 infra/reliability/hostile.py http://127.0.0.1:8080 [--write-key K] [--body-timeout 10] [--idle 500]
+        [--query http://127.0.0.1:8081 --collector-pid PID]
+
+With --query, messages built to stop the worker (a 20 KB id, one character carrying thousands of
+combining marks) must end in failed_events while valid events sent after them are stored within
+seconds. With --collector-pid, the collector's peak resident memory must stay under 150 MB.
 """
 
 import argparse
@@ -71,7 +76,16 @@ def cases():
         "unsupported_media_type"
     yield "unknown encoding", "/v1/track", b"{}", dict(json_headers, **{"Content-Encoding": "br"}), 415, \
         "unsupported_encoding"
+    tiny = [{"type": "track", "event": "E", "userId": "u"}] * 2500
+    envelope = {"pad": "x" * 330_000}
+    yield "gzip batch of 2,500 tiny messages under a 330 KB context", "/v1/batch", \
+        gzip.compress(json.dumps({"context": envelope, "batch": tiny}).encode(), 9), gz, 413, "envelope_too_large"
+    full = {"pad": "x" * (MAX_MESSAGE - 200)}
+    yield "gzip batch of 2,500 tiny messages under a 32 KB context", "/v1/batch", \
+        gzip.compress(json.dumps({"context": full, "batch": tiny}).encode(), 9), gz, 200, None
     yield "original tracker, array body", "/events", b"[1]", json_headers, 400, None
+    yield "original tracker, 1 KB source", "/events", json.dumps(
+        {"userId": "u", "sessionId": "s", "eventType": "E", "source": "s" * 1000}).encode(), json_headers, 400, None
     yield "unknown route", "/v1/nothing", b"{}", json_headers, 404, None
 
 
@@ -138,12 +152,56 @@ def slow_loris(host, port, body_timeout):
     return status, elapsed, received
 
 
+def pipeline_survives(host, port, query):
+    """Messages that once stopped every worker, then valid ones: the valid ones must be stored within
+    seconds and the hostile ones refused (failed_events), not retried forever."""
+    marker = f"after-hostile-{int(time.time() * 1000)}"
+    hostile = [
+        track(0, userId="".join(chr(97 + (i * 7) % 26) for i in range(20_000))),
+        track(0, anonymousId="e" + "\u0301" * 5000, userId=None),
+        track(0, event="e" + "\u0301" * 5000),
+    ]
+    for message in hostile:
+        message = {key: value for key, value in message.items() if value is not None}
+        status, data = send(host, port, "/v1/track", json.dumps(message).encode(), {"Content-Type": "application/json"})
+        if status != 200:
+            return f"a hostile message was answered {status}: {data[:120]!r}"
+    for i in range(5):
+        status, _ = send(host, port, "/v1/track", json.dumps(track(i, userId=marker)).encode(),
+                         {"Content-Type": "application/json"})
+        if status != 200:
+            return f"a valid message after them was answered {status}"
+    url = urllib.parse.urlparse(query)
+    deadline = time.monotonic() + 15
+    stored = -1
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection.request("GET", "/v1/events?" + urllib.parse.urlencode({"user_id": marker}))
+        answer = json.loads(connection.getresponse().read())
+        connection.close()
+        stored = len(answer.get("data", []))
+        if stored == 5:
+            return None
+        time.sleep(0.2)
+    return f"valid events sent after hostile ids: {stored} of 5 stored within 15 s"
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("url")
     parser.add_argument("--body-timeout", type=float, default=10, help="the collector's TRACKER_BODY_TIMEOUT")
     parser.add_argument("--idle", type=int, default=500, help="idle connections to hold open at once")
     parser.add_argument("--write-key", help="sent as the Basic username of every request")
+    parser.add_argument("--query", help="the query API's URL: check that the pipeline goes on after hostile ids")
+    parser.add_argument("--collector-pid", type=int, help="check the collector's peak resident memory")
     args = parser.parse_args()
     if args.write_key:
         AUTH["Authorization"] = "Basic " + base64.b64encode(f"{args.write_key}:".encode()).decode()
@@ -202,6 +260,19 @@ def main():
     finally:
         for sock in idle:
             sock.close()
+
+    if args.query:
+        problem = pipeline_survives(host, port, args.query)
+        print(f"   {'ok  ' if not problem else 'FAIL'} hostile ids, then valid events: "
+              + (problem or "the valid ones were stored"))
+        if problem:
+            failures.append(problem)
+    if args.collector_pid:
+        peak = peak_rss_mb(args.collector_pid)
+        ok = peak is not None and peak < 150
+        print(f"   {'ok  ' if ok else 'FAIL'} collector peak resident memory: {peak:.0f} MB (limit 150 MB)")
+        if not ok:
+            failures.append(f"collector peak resident memory {peak} MB")
 
     steady.stopping.set()
     steady.join()

@@ -106,6 +106,7 @@ query_port=$(free_port)
 worker_port=$(free_port)
 TRACKER_WRITE_KEYS="sdk-key:sdk" TRACKER_BODY_TIMEOUT=3 LOG_LEVEL=warning \
   "$bin" collector --port "$collector_port" --host 127.0.0.1 &
+collector_pid=$!
 pids+=($!)
 LOG_LEVEL=warning "$bin" query --port "$query_port" --host 127.0.0.1 &
 pids+=($!)
@@ -135,7 +136,8 @@ for server in "collector:$collector_port" "worker:$worker_port" "query:$query_po
 done
 
 step "hostile input against the live collector (valid traffic alongside must keep getting 2xx)"
-python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --body-timeout 3
+python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --body-timeout 3 \
+  --query "http://127.0.0.1:$query_port" --collector-pid "$collector_pid"
 
 step "observability: promtool on every /metrics, a real Prometheus scraping the three services"
 # A stored event, a refused one and a read, so every labelled series exists.
