@@ -122,6 +122,10 @@ LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$worker_port"
 
+step "query strings: Python requests' form encoding reads what %20-encoded URLs read"
+"$venv/bin/python" Tests/SDKTests/query_strings_test.py \
+  "http://127.0.0.1:$collector_port" "http://127.0.0.1:$query_port" sdk-key
+
 step "API contract: OpenAPI documents validated, schemathesis against the live collector, worker and query API"
 for server in "collector:$collector_port" "worker:$worker_port" "query:$query_port"; do
   name=${server%%:*}
