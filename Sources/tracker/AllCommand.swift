@@ -25,6 +25,7 @@ struct AllCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.bootstrap(label: "tracker")
+        let access = try query.access()
         let database = try options.database()
         let client = options.makeClient(database, logger: logger)
         let collectorApp = buildCollectorApplication(
@@ -34,7 +35,8 @@ struct AllCommand: AsyncParsableCommand {
             client: client, database: database, configuration: try worker.configuration(),
             address: .hostname(server.resolvedHost, port: workerPort), logger: logger)
         let queryApp = buildQueryApplication(
-            client: client, readTokens: query.tokens(), address: .hostname(server.resolvedHost, port: queryPort),
+            client: client, readTokens: access.readTokens, adminTokens: access.adminTokens,
+            address: .hostname(server.resolvedHost, port: queryPort),
             logger: logger)
         try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)
     }

@@ -89,11 +89,22 @@ struct CollectorOptions: ParsableArguments {
 }
 
 struct QueryOptions: ParsableArguments {
-    @Option(help: "Comma-separated bearer tokens for reads; empty leaves reads open. (env: TRACKER_READ_TOKENS)")
+    @Option(help: "Comma-separated read tokens; empty answers only this machine's clients. (env: TRACKER_READ_TOKENS)")
     var readTokens: String?
 
-    func tokens() -> ReadTokens {
-        ReadTokens(parsing: readTokens ?? environment("TRACKER_READ_TOKENS") ?? "")
+    @Option(help: "Comma-separated tokens for erasure and replay; empty: readers may. (env: TRACKER_ADMIN_TOKENS)")
+    var adminTokens: String?
+
+    /// Who may read, erase and replay; a `CHANGE-ME` placeholder left in a token exits 2.
+    func access() throws -> QueryAccess {
+        let access = QueryAccess(
+            readTokens: ReadTokens(parsing: readTokens ?? environment("TRACKER_READ_TOKENS") ?? ""),
+            adminTokens: ReadTokens(parsing: adminTokens ?? environment("TRACKER_ADMIN_TOKENS") ?? ""))
+        if let problem = access.placeholderProblem {
+            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
+            throw ExitCode(2)
+        }
+        return access
     }
 }
 

@@ -16,11 +16,13 @@ struct QueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.bootstrap(label: "tracker.query")
+        let access = try query.access()
         let database = try options.database()
         let client = options.makeClient(database, logger: logger)
         let port = port ?? environment("TRACKER_QUERY_PORT").flatMap(Int.init) ?? 8081
         let app = buildQueryApplication(
-            client: client, readTokens: query.tokens(), address: .hostname(server.resolvedHost, port: port),
+            client: client, readTokens: access.readTokens, adminTokens: access.adminTokens,
+            address: .hostname(server.resolvedHost, port: port),
             logger: logger)
         try await runUntilSignalled([client, app], logger: logger)
     }
