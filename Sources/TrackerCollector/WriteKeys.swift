@@ -5,6 +5,8 @@ import HTTPTypes
 public struct WriteKeys: Sendable, Equatable {
     /// The source name events get when authentication is off.
     public static let defaultSource = "default"
+    /// What the deployment examples leave for a real key.
+    static let placeholder = "CHANGE-ME"
 
     public var sources: [String: String]
 
@@ -12,15 +14,29 @@ public struct WriteKeys: Sendable, Equatable {
         self.sources = sources
     }
 
-    /// Parses `key:source,key:source`; a key without a source gets `default`.
-    public init(parsing text: String) throws {
+    /// Parses `key:source,key:source`; a key without a colon gets the source `default`, empty entries
+    /// (a trailing comma) are skipped. A key or source left empty around its colon, a key given
+    /// twice or a key left at the deployment examples' placeholder is refused: each would start a
+    /// collector that does not authenticate the way its configuration reads.
+    public init(parsing text: String) throws(WriteKeysError) {
         var sources: [String: String] = [:]
-        for entry in text.split(separator: ",") {
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false)
+        for (index, entry) in entries.enumerated() {
             let trimmed = entry.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { continue }
-            let parts = trimmed.split(separator: ":", maxSplits: 1).map(String.init)
-            guard !parts[0].isEmpty else { throw WriteKeysError(entry: trimmed) }
-            sources[parts[0]] = parts.count > 1 && !parts[1].isEmpty ? parts[1] : Self.defaultSource
+            // Errors name the entry by position: its text holds a secret.
+            let position = "entry \(index + 1)"
+            let parts = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            let source = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : Self.defaultSource
+            guard !key.isEmpty else { throw WriteKeysError(reason: "\(position) has no key before its ':'") }
+            guard !source.isEmpty else { throw WriteKeysError(reason: "\(position) has no source after its ':'") }
+            guard !key.localizedCaseInsensitiveContains(Self.placeholder) else {
+                throw WriteKeysError(reason: "\(position) is the placeholder \(Self.placeholder): set a real key")
+            }
+            guard sources.updateValue(source, forKey: key) == nil else {
+                throw WriteKeysError(reason: "\(position) repeats the key of an earlier entry")
+            }
         }
         self.sources = sources
     }
@@ -39,7 +55,8 @@ public struct WriteKeys: Sendable, Equatable {
     }
 }
 
+/// Why `TRACKER_WRITE_KEYS` cannot be used; never quotes a key.
 public struct WriteKeysError: Error, CustomStringConvertible {
-    var entry: String
-    public var description: String { "TRACKER_WRITE_KEYS entry \"\(entry)\" must look like key:source" }
+    public var reason: String
+    public var description: String { "TRACKER_WRITE_KEYS: \(reason) (expected key:source,key:source)" }
 }
