@@ -76,7 +76,7 @@ public enum PartitionStore {
                         PostgresQuery(unsafeSQL: "ALTER TABLE events DETACH PARTITION \(name)"), logger: logger)
                     try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE \(name)"), logger: logger)
                 }
-            } catch where isLockTimeout(error) {
+            } catch  where isLockTimeout(error) {
                 return PartitionDrop(dropped: dropped, blocked: partition)
             }
             dropped.append(partition)
