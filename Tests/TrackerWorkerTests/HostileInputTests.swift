@@ -44,31 +44,12 @@ import TrackerTestSupport
 
     /// A message whose refusal cannot be written either is set aside as the smallest row there is.
     @Test func aMessageWhoseRefusalFailsTooIsSetAside() async throws {
-        let database = try await TestDatabase.create("hostile_set_aside")
-        var configuration = testConfiguration(batchSize: 64)
-        configuration.maxAttempts = 2
-        let poison = #"{"type":"track","userId":"u","event":"E","messageId":"poison"}"#
-        try await database.withConnection { connection in
-            // Stand-ins for bugs yet unknown: the event cannot be stored, nor a refusal naming its person.
-            try await connection.query(
-                "ALTER TABLE events ADD CONSTRAINT no_poison CHECK (message_id <> 'poison')", logger: database.logger)
-            try await connection.query(
-                "ALTER TABLE failed_events ADD CONSTRAINT no_keys CHECK (message_id <> 'poison' OR person_keys = '{}')",
-                logger: database.logger)
-        }
-        try await database.withWorkers(configuration: configuration) { client, _ in
-            try await database.stage(
-                (0..<50).map { track($0) } + [poison] + (50..<100).map { track($0) }, client: client)
-            try await waitUntil(timeout: .seconds(20), "the poison message is set aside") {
-                try await database.scalar("SELECT count(*)::int FROM ingest_staging") == 0
-            }
-        }
-        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 100)
-        #expect(
-            try await database.scalar(
-                "SELECT count(*)::int FROM failed_events WHERE reason = 'poison_message' AND message_id = 'poison'")
-                == 1)
-        try await database.drop()
+        // Stand-in for a bug yet unknown: not even a refusal naming the message's person can be written.
+        try await expectPoisonSetAside(
+            in: "hostile_set_aside",
+            alsoRefusing:
+                "ALTER TABLE failed_events ADD CONSTRAINT no_keys CHECK (message_id <> 'poison' OR person_keys = '{}')"
+        )
     }
 
     /// A claim stops at its byte budget (but takes at least one row), and names each envelope once.

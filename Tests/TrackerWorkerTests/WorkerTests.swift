@@ -192,27 +192,9 @@ import TrackerTestSupport
     }
 
     @Test func aMessageThatBreaksTheMoveIsSetAsideAndTheRestFlows() async throws {
-        let database = try await TestDatabase.create("worker_poison")
-        var configuration = testConfiguration(batchSize: 64)
-        configuration.maxAttempts = 2
         // A valid message the database refuses (a CHECK stands in for whatever a future bug might be):
         // its batch fails until it is alone, then it is set aside.
-        let poison = #"{"type":"track","userId":"u","event":"E","messageId":"poison"}"#
-        try await database.withConnection { connection in
-            try await connection.query(
-                "ALTER TABLE events ADD CONSTRAINT no_poison CHECK (message_id <> 'poison')", logger: database.logger)
-        }
-        try await database.withWorkers(configuration: configuration) { client, _ in
-            try await database.stage(
-                (0..<50).map { track($0) } + [poison] + (50..<100).map { track($0) }, client: client)
-            try await database.waitUntilDrained(timeout: .seconds(60))
-        }
-        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 100)
-        #expect(
-            try await database.scalar(
-                "SELECT count(*)::int FROM failed_events WHERE reason = 'poison_message' AND message_id = 'poison'")
-                == 1)
-        try await database.drop()
+        try await expectPoisonSetAside(in: "worker_poison")
     }
 
     @Test func lateEventsGetTheirPartitionAndTooOldOnesAReason() async throws {
