@@ -5,10 +5,11 @@ import TrackerCore
 import TrackerStore
 
 extension PostgresQueryRepository {
-    /// Erases a person, matched by `user_id` or `anonymous_id`, in one transaction: staged messages
-    /// first (waiting for a worker that holds them, so they are in `events` by the time that is
-    /// cleared), then failed events, events with the counts they added, and the per-day, per-week
-    /// and per-month activity rows nothing backs any more. A deadlock with a worker's aggregate upsert is retried.
+    /// Erases a person, matched by any id a message names them by (`userId`, `anonymousId`, an
+    /// alias's `previousId`), in one transaction: staged messages first (waiting for a worker that
+    /// holds them, so they are in `events` by the time that is cleared), then failed events, events
+    /// with the counts they added, and the per-day, per-week and per-month activity rows nothing
+    /// backs any more. A deadlock with a worker's aggregate upsert is retried.
     public func erase(person: String) async throws -> ErasureCounts {
         try await metrics.timed("erase_person") {
             var attempt = 0
@@ -30,36 +31,21 @@ extension PostgresQueryRepository {
     {
         var counts = ErasureCounts()
 
-        // Staging holds raw text; a cheap text match finds candidates, decoding confirms them.
-        let quoted = JSONValue.quoted(person)
-        let candidates = try await connection.query(
-            """
-            SELECT id, payload FROM ingest_staging
-            WHERE strpos(payload, \(person)) > 0 OR strpos(payload, \(quoted)) > 0
-            ORDER BY id FOR UPDATE
-            """,
-            logger: logger)
-        var stagedIds: [Int64] = []
-        for try await (id, payload) in candidates.decode((Int64, String).self) {
-            guard let message = try? JSONValue(parsing: payload) else { continue }
-            if message["userId"]?.stringValue == person || message["anonymousId"]?.stringValue == person {
-                stagedIds.append(id)
-            }
-        }
-        if !stagedIds.isEmpty {
-            try await connection.query("DELETE FROM ingest_staging WHERE id = ANY(\(stagedIds))", logger: logger)
-        }
-        counts.staged = stagedIds.count
+        counts.staged = try await eraseStaged(person: person, on: connection, logger: logger)
 
+        // Failed events index a hash of every id they name, whatever its length.
         counts.failedEvents = try await count(
-            "WITH gone AS (DELETE FROM failed_events WHERE person = \(person) RETURNING 1) SELECT count(*)::int8 FROM gone",
+            """
+            WITH gone AS (DELETE FROM failed_events WHERE person_keys @> ARRAY[md5(\(person))] RETURNING 1)
+            SELECT count(*)::int8 FROM gone
+            """,
             on: connection, logger: logger)
 
         // Events, grouped into the minute counts and the (day, person) rows they stand for.
         let removed = try await connection.query(
             """
             WITH gone AS (
-                DELETE FROM events WHERE user_id = \(person) OR anonymous_id = \(person)
+                DELETE FROM events WHERE user_id = \(person) OR anonymous_id = \(person) OR previous_id = \(person)
                 RETURNING timestamp, coalesce(event, '') AS event, coalesce(user_id, anonymous_id) AS person
             ), minutes AS (
                 SELECT date_trunc('minute', timestamp, 'UTC') AS bucket, event, count(*)::int8 AS n
@@ -111,8 +97,8 @@ extension PostgresQueryRepository {
             on: connection, logger: logger)
 
         if !otherDays.isEmpty {
-            // Someone else's event carried this person's anonymous id: drop their day only if
-            // nothing else of theirs happened on it.
+            // Someone else's event carried this person's anonymous id or was their alias: drop
+            // that other person's day only if nothing else of theirs happened on it.
             try await connection.query(
                 """
                 WITH gone AS (
@@ -132,6 +118,46 @@ extension PostgresQueryRepository {
         }
         try await ActivePeopleStore.forget([person] + otherPeople, on: connection, logger: logger)
         return counts
+    }
+
+    /// Deletes the staged messages that name `person` by a decoded id: a string whatever its escapes,
+    /// or a number as its JSON text. Candidates are read without locks and matched here, so rows that
+    /// merely contain the text (every row, for a one-letter id) are never locked; deleting a match
+    /// waits for a worker that holds it, and one the worker moved meanwhile is skipped, to be erased
+    /// from `events` or `failed_events` next.
+    static func eraseStaged(person: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        // A row without a backslash spells every string as it is, so it names the person only if it
+        // holds their id's text.
+        let candidates = try await connection.query(
+            """
+            SELECT id, payload FROM ingest_staging
+            WHERE strpos(payload, \(person)) > 0 OR strpos(payload, \("\\")) > 0
+            """,
+            logger: logger)
+        var matched: [Int64] = []
+        for try await (id, payload) in candidates.decode((Int64, String).self) where names(person, in: payload) {
+            matched.append(id)
+        }
+        guard !matched.isEmpty else { return 0 }
+        return try await count(
+            """
+            WITH gone AS (DELETE FROM ingest_staging WHERE id = ANY(\(matched)) RETURNING 1)
+            SELECT count(*)::int8 FROM gone
+            """,
+            on: connection, logger: logger)
+    }
+
+    /// Whether a staged message names `person` as its `userId`, `anonymousId` or `previousId`: the
+    /// same bytes, as PostgreSQL compares the stored ids (Swift's `==` would also take a canonically
+    /// equivalent spelling, someone else's id).
+    static func names(_ person: String, in payload: String) -> Bool {
+        guard let message = try? JSONValue(parsing: payload) else { return false }
+        return ["userId", "anonymousId", "previousId"].contains { key in
+            switch message[key] {
+            case .string(let id)?, .number(let id)?: id.utf8.elementsEqual(person.utf8)
+            default: false
+            }
+        }
     }
 
     private static func count(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws
