@@ -62,15 +62,17 @@ public enum QueryOpenAPI {
             }},
             "/v1/failed-events/replay": {"post": {
               "summary": "Put failed events back into staging", "operationId": "replayFailedEvents", "tags": ["v1"],
+              "description": "With TRACKER_ADMIN_TOKENS configured, needs one of them: a read token is refused with 403.",
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReplayRequest"}}}},
-              "responses": {\#(OpenAPI.response(200, "OK", schema: "ReplayResult")), \#(OpenAPI.errors([400, 401, 413]))}
+              "responses": {\#(OpenAPI.response(200, "OK", schema: "ReplayResult")), \#(OpenAPI.errors([400, 401, 403, 413]))}
             }},
             "/v1/users/{id}": {"delete": {
               "summary": "Erase a person everywhere", "operationId": "eraseUser", "tags": ["v1"],
+              "description": "With TRACKER_ADMIN_TOKENS configured, needs one of them: a read token is refused with 403.",
               "parameters": [
-                {"name": "id", "in": "path", "required": true, "description": "The user_id or anonymous_id to erase.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}}
+                {"name": "id", "in": "path", "required": true, "description": "The user_id, anonymous_id or alias previousId to erase.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}}
               ],
-              "responses": {\#(OpenAPI.response(200, "OK", schema: "Erasure")), \#(refusals)}
+              "responses": {\#(OpenAPI.response(200, "OK", schema: "Erasure")), \#(OpenAPI.errors([400, 401, 403]))}
             }},
             "/events": {"get": {
               "summary": "Original tracker: events with offset paging", "operationId": "legacyEvents", "tags": ["original tracker"],
@@ -102,7 +104,7 @@ public enum QueryOpenAPI {
             "securitySchemes": {
               "bearerAuth": {
                 "type": "http", "scheme": "bearer",
-                "description": "A token of TRACKER_READ_TOKENS; not required when none is configured."
+                "description": "A token of TRACKER_READ_TOKENS or TRACKER_ADMIN_TOKENS. With no read tokens configured, clients on the server's own machine (loopback) need none and others are refused (protected mode)."
               }
             },
             "parameters": {
