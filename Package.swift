@@ -175,5 +175,11 @@ let package = Package(
             ],
             swiftSettings: testSwiftSettings
         ),
+        /// The command line: each role's options read from flags and an environment the test gives.
+        .testTarget(
+            name: "TrackerCommandTests",
+            dependencies: ["tracker", "TrackerCollector", "TrackerStore", "TrackerWorker", "TrackerTestSupport"],
+            swiftSettings: testSwiftSettings
+        ),
     ]
 )

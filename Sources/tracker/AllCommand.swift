@@ -2,41 +2,71 @@ import ArgumentParser
 import Hummingbird
 import TrackerCollector
 import TrackerQuery
+import TrackerStore
 import TrackerWorker
 
-struct AllCommand: AsyncParsableCommand {
+struct AllCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "all", abstract: "Run every role in one process, for a laptop.")
+
+    enum Table {
+        static let collectorPort = Setting<Int>.port(
+            "collector-port", "TRACKER_COLLECTOR_PORT", default: 8080, help: "Collector port.")
+        static let queryPort = Setting<Int>.port(
+            "query-port", "TRACKER_QUERY_PORT", default: 8081, help: "Query API port.")
+        static let workerPort = Setting<Int>.port(
+            "worker-port", "TRACKER_WORKER_PORT", default: 8082,
+            help: "Worker port (/healthz, /readyz, /metrics).")
+        /// The roles share one pool, so the worker's, the longest any of them needs.
+        static let statementTimeout = Setting<Duration>.statementTimeout(default: .seconds(60))
+    }
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var collector: CollectorOptions
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var query: QueryOptions
+    @Option(Table.collectorPort) var collectorPort: String?
+    @Option(Table.queryPort) var queryPort: String?
+    @Option(Table.workerPort) var workerPort: String?
+    @Option(Table.statementTimeout) var statementTimeout: String?
 
-    @Option(help: "Collector port.")
-    var collectorPort = 8080
+    struct Settings {
+        var process: ProcessSettings
+        var host: String
+        var ports: (collector: Int, query: Int, worker: Int)
+        var collector: CollectorConfiguration
+        var worker: WorkerConfiguration
+        var access: QueryAccess
+    }
 
-    @Option(help: "Query API port.")
-    var queryPort = 8081
+    func settings(environment: Environment) throws(ConfigurationError) -> Settings {
+        let read = SettingReader(environment: environment)
+        var process = try options.settings(environment: environment)
+        process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)
+        return Settings(
+            process: process, host: try server.resolvedHost(environment: environment),
+            ports: (
+                try read(Table.collectorPort, collectorPort), try read(Table.queryPort, queryPort),
+                try read(Table.workerPort, workerPort)
+            ),
+            collector: try collector.configuration(environment: environment),
+            worker: try worker.configuration(environment: environment),
+            access: try query.access(environment: environment))
+    }
 
-    @Option(help: "Worker port (/healthz, /readyz, /metrics).")
-    var workerPort = 8082
-
-    func run() async throws {
-        let logger = try options.bootstrap(label: "tracker")
-        let access = try query.access()
-        let database = try options.database()
-        let client = options.makeClient(database, logger: logger)
+    func run(with settings: Settings) async throws {
+        let logger = settings.process.bootstrap(label: "tracker")
+        let client = settings.process.makeClient(logger: logger)
         let collectorApp = buildCollectorApplication(
-            client: client, configuration: try collector.configuration(),
-            address: .hostname(server.resolvedHost, port: collectorPort), logger: logger)
+            client: client, configuration: settings.collector,
+            address: .hostname(settings.host, port: settings.ports.collector), logger: logger)
         let workerApp = buildWorkerApplication(
-            client: client, database: database, configuration: try worker.configuration(),
-            address: .hostname(server.resolvedHost, port: workerPort), logger: logger)
+            client: client, database: settings.process.database, configuration: settings.worker,
+            address: .hostname(settings.host, port: settings.ports.worker), logger: logger)
         let queryApp = buildQueryApplication(
-            client: client, readTokens: access.readTokens, adminTokens: access.adminTokens,
-            address: .hostname(server.resolvedHost, port: queryPort),
+            client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
+            address: .hostname(settings.host, port: settings.ports.query),
             logger: logger)
         try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)
     }

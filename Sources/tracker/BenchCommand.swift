@@ -25,9 +25,10 @@ struct BenchCommand: AsyncParsableCommand {
         var rounds = 3
 
         func run() async throws {
-            let logger = try options.bootstrap(label: "tracker.bench")
+            let settings = try options.settings()
+            let logger = settings.bootstrap(label: "tracker.bench")
             let benchmark = IngestBenchmark(
-                database: try options.database(), duration: .seconds(seconds), warmup: .seconds(warmup),
+                database: settings.database, duration: .seconds(seconds), warmup: .seconds(warmup),
                 rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
@@ -63,9 +64,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = try options.bootstrap(label: "tracker.bench")
+            let settings = try options.settings()
+            let logger = settings.bootstrap(label: "tracker.bench")
             let benchmark = DrainBenchmark(
-                database: try options.database(), rows: rows, ontoStored: ontoStored,
+                database: settings.database, rows: rows, ontoStored: ontoStored,
                 emptyPipeline: try emptyDatabase.map(DatabaseURL.init), rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
@@ -88,9 +90,10 @@ struct BenchCommand: AsyncParsableCommand {
         var rounds = 3
 
         func run() async throws {
-            let logger = try options.bootstrap(label: "tracker.bench")
+            let settings = try options.settings()
+            let logger = settings.bootstrap(label: "tracker.bench")
             let benchmark = PipelineBenchmark(
-                database: try options.database(), duration: .seconds(seconds), warmup: .seconds(warmup),
+                database: settings.database, duration: .seconds(seconds), warmup: .seconds(warmup),
                 rounds: rounds, logger: logger)
             print(try await benchmark.run())
         }
@@ -120,9 +123,10 @@ struct BenchCommand: AsyncParsableCommand {
         var rawSamples = 5
 
         func run() async throws {
-            let logger = try options.bootstrap(label: "tracker.bench")
+            let settings = try options.settings()
+            let logger = settings.bootstrap(label: "tracker.bench")
             let benchmark = QueryBenchmark(
-                database: try options.database(), events: events, days: days, people: people, samples: samples,
+                database: settings.database, events: events, days: days, people: people, samples: samples,
                 rawSamples: rawSamples, logger: logger)
             print(try await benchmark.run())
         }

@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 import TrackerStore
 
-struct MigrateCommand: AsyncParsableCommand {
+struct MigrateCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply pending migrations (safe to run from several places at once).",
@@ -16,9 +16,16 @@ struct MigrateCommand: AsyncParsableCommand {
     @Flag(help: "List applied and pending migrations instead of applying them.")
     var status = false
 
-    func run() async throws {
-        let logger = try options.bootstrap(label: "tracker.migrate")
-        let database = try options.database()
+    /// A migration may rewrite a large table: no statement timeout, whatever the role's default.
+    func settings(environment: Environment) throws(ConfigurationError) -> ProcessSettings {
+        var settings = try options.settings(environment: environment)
+        settings.database.statementTimeout = .zero
+        return settings
+    }
+
+    func run(with settings: ProcessSettings) async throws {
+        let logger = settings.bootstrap(label: "tracker.migrate")
+        let database = settings.database
         let migrator = Migrator(logger: logger)
         do {
             try await database.withConnection(logger: logger) { connection in

@@ -1,28 +1,48 @@
 import ArgumentParser
 import Hummingbird
 import TrackerQuery
+import TrackerStore
 
-struct QueryCommand: AsyncParsableCommand {
+struct QueryCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "query", abstract: "Run the query HTTP server (/v1 reads and stats, the original tracker's reads)."
     )
 
+    enum Table {
+        static let port = Setting<Int>.port("port", "TRACKER_QUERY_PORT", default: 8081)
+        /// Stops a runaway read (a deep offset of the original tracker's reads, a funnel over
+        /// years) while the heavy analyses at 10 million events take about a second.
+        static let statementTimeout = Setting<Duration>.statementTimeout(default: .seconds(30))
+    }
+
     @OptionGroup var options: GlobalOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var query: QueryOptions
+    @Option(Table.port) var port: String?
+    @Option(Table.statementTimeout) var statementTimeout: String?
 
-    @Option(help: "Port to listen on. (env: TRACKER_QUERY_PORT, default: 8081)")
-    var port: Int?
+    struct Settings {
+        var process: ProcessSettings
+        var host: String
+        var port: Int
+        var access: QueryAccess
+    }
 
-    func run() async throws {
-        let logger = try options.bootstrap(label: "tracker.query")
-        let access = try query.access()
-        let database = try options.database()
-        let client = options.makeClient(database, logger: logger)
-        let port = port ?? environment("TRACKER_QUERY_PORT").flatMap(Int.init) ?? 8081
+    func settings(environment: Environment) throws(ConfigurationError) -> Settings {
+        let read = SettingReader(environment: environment)
+        var process = try options.settings(environment: environment)
+        process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)
+        return Settings(
+            process: process, host: try server.resolvedHost(environment: environment), port: try read(Table.port, port),
+            access: try query.access(environment: environment))
+    }
+
+    func run(with settings: Settings) async throws {
+        let logger = settings.process.bootstrap(label: "tracker.query")
+        let client = settings.process.makeClient(logger: logger)
         let app = buildQueryApplication(
-            client: client, readTokens: access.readTokens, adminTokens: access.adminTokens,
-            address: .hostname(server.resolvedHost, port: port),
+            client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
+            address: .hostname(settings.host, port: settings.port),
             logger: logger)
         try await runUntilSignalled([client, app], logger: logger)
     }

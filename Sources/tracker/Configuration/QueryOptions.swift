@@ -1,0 +1,26 @@
+import ArgumentParser
+import TrackerQuery
+
+/// The query API's options.
+struct QueryOptions: ParsableArguments {
+    enum Table {
+        static let readTokens = Setting<ReadTokens>(
+            "read-tokens", "TRACKER_READ_TOKENS", .tokens, default: ReadTokens(),
+            help: "Comma-separated read tokens; empty answers only this machine's clients.")
+        static let adminTokens = Setting<ReadTokens>(
+            "admin-tokens", "TRACKER_ADMIN_TOKENS", .tokens, default: ReadTokens(),
+            help: "Comma-separated tokens for erasure and replay; empty: readers may.")
+    }
+
+    @Option(Table.readTokens) var readTokens: String?
+    @Option(Table.adminTokens) var adminTokens: String?
+
+    /// Who may read, erase and replay; a `CHANGE-ME` placeholder left in a token refuses to start.
+    func access(environment: Environment) throws(ConfigurationError) -> QueryAccess {
+        let read = SettingReader(environment: environment)
+        let access = QueryAccess(
+            readTokens: try read(Table.readTokens, readTokens), adminTokens: try read(Table.adminTokens, adminTokens))
+        if let problem = access.placeholderProblem { throw ConfigurationError(description: problem) }
+        return access
+    }
+}
