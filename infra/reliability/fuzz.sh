@@ -70,12 +70,15 @@ echo "   staging $staged, events $(psql_fuzz "SELECT count(*) FROM events"), fai
 [ "$staged" = 0 ] || { echo "staged rows the worker did not move" >&2; exit 1; }
 echo "== libFuzzer + AddressSanitizer on the JSON scanner, $fuzz_seconds s"
 # The linker's notes about ASan's local symbols are noise: shown only when the build fails.
-swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/TrackerCore/*.swift Tests/Fuzz/ScannerFuzzer.swift \
+mapfile -t core_sources < <(find Sources/TrackerCore -name '*.swift' | sort)
+swiftc -O -sanitize=fuzzer,address -parse-as-library "${core_sources[@]}" Tests/Fuzz/ScannerFuzzer.swift \
   -o "$work/scanner-fuzzer" >"$work/fuzzer-build.log" 2>&1 || { cat "$work/fuzzer-build.log" >&2; exit 1; }
 mkdir -p "$work/corpus"
 printf '%s' '{"batch":[{"type":"track","event":"E","userId":"u","properties":{"a":[1,2.5e3,null,true]}}]}' \
   >"$work/corpus/batch.json"
 printf '%s' '{"userId":"u\u00e9","event":"E","context":{"ip":"1"},"messageId":"m"}' >"$work/corpus/track.json"
+printf '%s' '{"context":{"k":"v"},"sentAt":"2026-01-01T00:00:00Z","batch":[{"type":"alias","userId":"e\u0301\u0301","previousId":"p"}]}' \
+  >"$work/corpus/envelope.json"
 fuzz_rc=0
 (cd "$work" && ./scanner-fuzzer -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 corpus \
   >"$work/fuzzer.log" 2>&1) || fuzz_rc=$?
