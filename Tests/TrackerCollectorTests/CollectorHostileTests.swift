@@ -79,6 +79,20 @@ import TrackerTestSupport
         }
     }
 
+    /// Sources a body names without write keys are counted as `other`: each distinct string would
+    /// otherwise become a metric series that is never freed.
+    @Test func metricsNameOnlyConfiguredSources() async throws {
+        try await withCollector("collector_source_labels") { _, client in
+            let body = ByteBuffer(string: #"{"userId":"u","sessionId":"s","eventType":"E","source":"forged-label"}"#)
+            try await client.execute(uri: "/events", method: .post, headers: jsonHeaders, body: body) { response in
+                #expect(response.status == .accepted)
+            }
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(!metrics.contains("forged-label"))
+            #expect(metrics.contains(#"tracker_collector_events_accepted_total{source="other"}"#))
+        }
+    }
+
     /// A retry under the same `Idempotency-Key` gets the same server-made id, so the dedupe window
     /// stores it once.
     @Test func anIdempotencyKeyGivesARetryTheSameId() async throws {
