@@ -13,7 +13,8 @@ let package = Package(
     name: "tracker",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "tracker", targets: ["tracker"])
+        .executable(name: "tracker", targets: ["tracker"]),
+        .executable(name: "tracker-bench", targets: ["tracker-bench"]),
     ],
     /// Exact versions are the lock, since no Package.resolved can be committed (see .gitignore);
     /// the packages these depend on still resolve within those packages' own ranges.
@@ -33,14 +34,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
     ],
     targets: [
+        /// What runs in production: migrate, the three roles, all of them at once, the health probe.
         .executableTarget(
             name: "tracker",
             dependencies: [
-                "TrackerStore", "TrackerHTTP", "TrackerCollector", "TrackerWorker", "TrackerQuery", "TrackerBench",
+                "TrackerConfiguration", "TrackerStore", "TrackerHTTP", "TrackerCollector", "TrackerWorker",
+                "TrackerQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,12 +121,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// Load generators behind `tracker bench`; they measure, tests never do.
+        /// The command line both executables share: option tables, the database, logging and pool options.
         .target(
-            name: "TrackerBench",
+            name: "TrackerConfiguration",
             dependencies: [
-                "TrackerCore", "TrackerCollector", "TrackerStore", "TrackerHTTP", "TrackerWorker", "TrackerQuery",
+                "TrackerStore", "TrackerHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The benchmarks and their load generators, never in the container image; they run only on a
+        /// database of their own.
+        .executableTarget(
+            name: "tracker-bench",
+            dependencies: [
+                "TrackerConfiguration", "TrackerCore", "TrackerCollector", "TrackerStore", "TrackerHTTP",
+                "TrackerWorker", "TrackerQuery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -178,7 +196,21 @@ let package = Package(
         /// The command line: each role's options read from flags and an environment the test gives.
         .testTarget(
             name: "TrackerCommandTests",
-            dependencies: ["tracker", "TrackerCollector", "TrackerStore", "TrackerWorker", "TrackerTestSupport"],
+            dependencies: [
+                "tracker", "TrackerConfiguration", "TrackerCollector", "TrackerStore", "TrackerWorker",
+                "TrackerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        /// tracker-bench refuses a database that holds data not its own.
+        .testTarget(
+            name: "TrackerBenchTests",
+            dependencies: [
+                "tracker-bench", "TrackerConfiguration", "TrackerStore", "TrackerTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: testSwiftSettings
         ),
     ]

@@ -351,8 +351,8 @@ public enum MoveStore {
     /// person)` CTE of them (constant SQL, no values): the batch's minute counts per event name
     /// added to every count rollup, its (day, person) pairs to the people per day and, when new
     /// there, to the leader's queue (`ActivePeopleStore.fold`). `write` and the drain benchmark's
-    /// SQL-only move share them.
-    public static let aggregateUpserts = """
+    /// SQL-only move share them; the benchmark alone outside this module, through its SPI.
+    @_spi(Benchmarks) public static let aggregateUpserts = """
         input AS (
             SELECT date_trunc('minute', timestamp, 'UTC') AS b, coalesce(event, '') AS e, count(*) AS n
             FROM stored GROUP BY 1, 2

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import TrackerCollector
+import TrackerConfiguration
 import TrackerQuery
 import TrackerStore
 import TrackerWorker
@@ -40,7 +41,7 @@ struct AllCommand: ConfiguredCommand {
         var access: QueryAccess
     }
 
-    func settings(environment: Environment) throws(ConfigurationError) -> Settings {
+    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
         let read = SettingReader(environment: environment)
         var process = try options.settings(environment: environment)
         process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import TrackerCollector
+import TrackerConfiguration
 import TrackerStore
 
 struct CollectorCommand: ConfiguredCommand {
@@ -28,7 +29,7 @@ struct CollectorCommand: ConfiguredCommand {
         var collector: CollectorConfiguration
     }
 
-    func settings(environment: Environment) throws(ConfigurationError) -> Settings {
+    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
         let read = SettingReader(environment: environment)
         var process = try options.settings(environment: environment)
         process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)

@@ -1,7 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
 
 /// The container image's HEALTHCHECK: the image has no curl, and one command serves every role.
 struct ProbeCommand: AsyncParsableCommand {
@@ -14,9 +11,8 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         for candidate in url {
-            let request = HTTPClientRequest(url: candidate)
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
-                (200..<300).contains(response.status.code)
+            if let status = try? await HealthProbe.status(of: candidate, within: .seconds(2)),
+                (200..<300).contains(status)
             {
                 return
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import TrackerConfiguration
 import TrackerQuery
 import TrackerStore
 
@@ -28,7 +29,7 @@ struct QueryCommand: ConfiguredCommand {
         var access: QueryAccess
     }
 
-    func settings(environment: Environment) throws(ConfigurationError) -> Settings {
+    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
         let read = SettingReader(environment: environment)
         var process = try options.settings(environment: environment)
         process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)

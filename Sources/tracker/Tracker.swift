@@ -12,7 +12,7 @@ struct Tracker: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, CollectorCommand.self, WorkerCommand.self, QueryCommand.self, AllCommand.self,
-            BenchCommand.self, ProbeCommand.self,
+            ProbeCommand.self,
         ]
     )
 }

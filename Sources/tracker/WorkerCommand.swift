@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import TrackerConfiguration
 import TrackerStore
 import TrackerWorker
 
@@ -30,7 +31,7 @@ struct WorkerCommand: ConfiguredCommand {
         var worker: WorkerConfiguration
     }
 
-    func settings(environment: Environment) throws(ConfigurationError) -> Settings {
+    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
         let read = SettingReader(environment: environment)
         var process = try options.settings(environment: environment)
         process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)

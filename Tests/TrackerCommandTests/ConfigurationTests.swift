@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Testing
 import TrackerCollector
+import TrackerConfiguration
 import TrackerStore
 import TrackerTestSupport
 import TrackerWorker

@@ -172,7 +172,7 @@ benchmark drives separate `tracker` processes from Python. Rerun everything with
 |---|---|---|
 """ + "\n".join(f"| {g} | {v} | {ok} |" for g, v, ok in goals) + f"""
 
-## Collector ingest — `tracker bench ingest`
+## Collector ingest — `tracker-bench ingest`
 
 Closed loop: each connection (a bare NIO HTTP/1.1 client on the event loop) sends its next request
 when the previous one is answered; only 2xx count. Baseline: the same collector committing every
@@ -190,7 +190,7 @@ into `ingest_staging` per transaction (prepared, no HTTP, no Swift), on the same
 
 {pgbench_md}
 
-## Worker drain — `tracker bench drain --rows 200000`
+## Worker drain — `tracker-bench drain --rows 200000`
 
 200,000 staged track events moved by a SQL-only move — the same move as one statement without
 validation: claim and delete 2,000 rows, cast to `jsonb`, record the dedupe window, insert into the
@@ -213,7 +213,7 @@ the first but not the second.
 
 ![drain](bench-drain.png)
 
-### Onto the stored data set — `tracker bench drain --rows 200000 --onto-stored --empty-database …`
+### Onto the stored data set — `tracker-bench drain --rows 200000 --onto-stored --empty-database …`
 
 The same drain run again on the database of the reads benchmark below, after it: the events stay
 stored, the dedupe window holds the last 7 days' messageIds, the rollups hold 30 days. In every
@@ -225,7 +225,7 @@ views that publish their counts, inside the timed drain.
 
 {stored_md}
 
-## Ingest and drain at once — `tracker bench pipeline`
+## Ingest and drain at once — `tracker-bench pipeline`
 
 What the pipeline sustains end to end: a collector and two worker replicas in one process, 16
 connections sending Segment batches of 100 flat out and waiting out `Retry-After` on a 503, as the
@@ -253,7 +253,7 @@ wait a tenth longer than the last, up to 20 ms).
 
 ![freshness](bench-freshness.png)
 
-## Reads — `tracker bench query`
+## Reads — `tracker-bench query`
 
 Events written straight into `events` by SQL over the last 30 days (100,000 people, 50 event names
 with a skew) with the rollups built as the workers would have; each read sent 220 times one after

@@ -26,8 +26,10 @@ trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
 step() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 step "1/9 release build"
-swift build -c release --product tracker >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+{ swift build -c release --product tracker && swift build -c release --product tracker-bench; } >"$out/build.log" 2>&1 \
+  || { cat "$out/build.log" >&2; exit 1; }
 bin="$root/.build/release/tracker"
+bench="$root/.build/release/tracker-bench"
 venv=$(charts_venv)
 
 step "2/9 fresh PostgreSQL"
@@ -42,7 +44,7 @@ done
 export LOG_LEVEL=warning
 
 step "3/9 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
-DATABASE_URL=$(url ingest) "$bin" bench ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
+DATABASE_URL=$(url ingest) "$bench" ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
 
 # PostgreSQL alone committing one row per transaction, no HTTP and no Swift: what the database
 # itself can do, so a reader can place both collector figures.
@@ -65,20 +67,20 @@ SQL
 "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
 
 step "4/9 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
-DATABASE_URL=$(url drain) "$bin" bench drain --rows 200000 --rounds "$rounds" >"$out/drain.md"
+DATABASE_URL=$(url drain) "$bench" drain --rows 200000 --rounds "$rounds" >"$out/drain.md"
 
 step "5/9 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
-DATABASE_URL=$(url drain) "$bin" bench pipeline ${quick:+--seconds 5 --warmup 2 --rounds 1} >"$out/pipeline.md"
+DATABASE_URL=$(url drain) "$bench" pipeline ${quick:+--seconds 5 --warmup 2 --rounds 1} >"$out/pipeline.md"
 
 step "6/9 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
 "$venv/bin/python" infra/bench/freshness.py --binary "$bin" --seconds "$((seconds * 3))" \
   --json "$out/freshness.json" >"$out/freshness.md"
 
 step "7/9 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
-DATABASE_URL=$(url query) "$bin" bench query --events "$events" --raw-samples 3 >"$out/query.md"
+DATABASE_URL=$(url query) "$bench" query --events "$events" --raw-samples 3 >"$out/query.md"
 
 step "8/9 drain again onto the $events stored events"
-DATABASE_URL=$(url query) "$bin" bench drain --rows 200000 --onto-stored \
+DATABASE_URL=$(url query) "$bench" drain --rows 200000 --onto-stored \
   --empty-database "$(url drain)" --rounds "$rounds" >"$out/drain-stored.md"
 
 step "9/9 report and charts"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TrackerCollector
+import TrackerConfiguration
 
 /// The collector's options.
 struct CollectorOptions: ParsableArguments {
@@ -33,4 +34,17 @@ struct CollectorOptions: ParsableArguments {
         configuration.bodyTimeout = try read(Table.bodyTimeout, bodyTimeout)
         return configuration
     }
+}
+
+extension ValueParser where Value == WriteKeys {
+    /// Errors never quote a key.
+    static let writeKeys = Self(
+        valueName: "key:source,…",
+        parse: { text throws(InvalidValue) in
+            do throws(WriteKeysError) {
+                return try WriteKeys(parsing: text)
+            } catch {
+                throw InvalidValue(error.reason)
+            }
+        }, format: { $0.sources.map { "\($0.key):\($0.value)" }.sorted().joined(separator: ",") })
 }

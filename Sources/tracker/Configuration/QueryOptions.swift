@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrackerConfiguration
 import TrackerQuery
 
 /// The query API's options.
@@ -23,4 +24,10 @@ struct QueryOptions: ParsableArguments {
         if let problem = access.placeholderProblem { throw ConfigurationError(description: problem) }
         return access
     }
+}
+
+extension ValueParser where Value == ReadTokens {
+    static let tokens = Self(
+        valueName: "token,…", parse: { text throws(InvalidValue) in ReadTokens(parsing: text) },
+        format: { $0.tokens.joined(separator: ",") })
 }

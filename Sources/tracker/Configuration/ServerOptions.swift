@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrackerConfiguration
 
 /// What every server command takes besides its port.
 struct ServerOptions: ParsableArguments {

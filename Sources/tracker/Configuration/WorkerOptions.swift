@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrackerConfiguration
 import TrackerWorker
 
 /// The worker's options.

@@ -6,26 +6,26 @@ import TrackerCore
 import TrackerStore
 import TrackerWorker
 
-/// `tracker bench pipeline`: ingest and drain at once, sustained — a collector and two worker
+/// `tracker-bench pipeline`: ingest and drain at once, sustained — a collector and two worker
 /// replicas in this process under flat-out Segment batches from clients that wait out
 /// `Retry-After` like the SDKs — against the SQL-only move measured in the same run.
 ///
 /// Flat out, the collector outruns the workers until the staging backlog passes its limit; from
 /// then on it answers `backlog_full` (503, `Retry-After: 5`) while the workers catch up, so over the
 /// measured window what is stored per second is what the pipeline sustains end to end.
-public struct PipelineBenchmark: Sendable {
-    public var database: DatabaseURL
-    public var duration: Duration
-    public var warmup: Duration
-    public var rounds: Int
-    public var logger: Logger
+struct PipelineBenchmark: Sendable {
+    var database: DatabaseURL
+    var duration: Duration
+    var warmup: Duration
+    var rounds: Int
+    var logger: Logger
 
     /// The collector's backlog limit in this benchmark: reached in seconds, and more than the
     /// workers drain in the five seconds the refused clients wait, so they never run dry.
     static let backlogLimit = 300_000
     static let replicas = 2
 
-    public init(database: DatabaseURL, duration: Duration, warmup: Duration, rounds: Int = 3, logger: Logger) {
+    init(database: DatabaseURL, duration: Duration, warmup: Duration, rounds: Int = 3, logger: Logger) {
         self.database = database
         self.duration = duration
         self.warmup = warmup
@@ -42,7 +42,7 @@ public struct PipelineBenchmark: Sendable {
         var refused: Int
     }
 
-    public func run() async throws -> String {
+    func run() async throws -> String {
         let baseline = DrainBenchmark(database: database, rows: 200_000, rounds: 1, logger: logger)
         let (sqlOnly, pipeline) = try await database.withConnection(logger: logger) { connection in
             try await Migrator(logger: logger).migrate(on: connection)

@@ -6,7 +6,7 @@ import TrackerHTTP
 import TrackerStore
 
 /// What every command takes: the database, logging and the connection pool.
-struct GlobalOptions: ParsableArguments {
+public struct GlobalOptions: ParsableArguments {
     enum Table {
         static let databaseURL = Setting<DatabaseURL>(
             "database-url", "DATABASE_URL", .databaseURL, default: nil,
@@ -29,7 +29,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(Table.logFormat) var logFormat: String?
     @Option(Table.dbPoolSize) var dbPoolSize: String?
 
-    func settings(environment: Environment) throws(ConfigurationError) -> ProcessSettings {
+    public init() {}
+
+    public func settings(environment: Environment) throws(ConfigurationError) -> ProcessSettings {
         let read = SettingReader(environment: environment)
         return ProcessSettings(
             database: try read(Table.databaseURL, databaseURL), logLevel: try read(Table.logLevel, logLevel),
@@ -37,7 +39,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The settings from this process's environment, for commands that take no others.
-    func settings() throws(ExitCode) -> ProcessSettings {
+    public func settings() throws(ExitCode) -> ProcessSettings {
         try exitingOnConfigurationError { () throws(ConfigurationError) in
             try settings(environment: ProcessInfo.processInfo.environment)
         }
@@ -45,21 +47,21 @@ struct GlobalOptions: ParsableArguments {
 }
 
 /// What every command reads from `GlobalOptions`.
-struct ProcessSettings {
+public struct ProcessSettings {
     /// Server commands set its statement timeout: each role its own.
-    var database: DatabaseURL
-    var logLevel: Logger.Level
-    var logFormat: Observability.LogFormat
-    var poolSize: Int
+    public var database: DatabaseURL
+    public var logLevel: Logger.Level
+    public var logFormat: Observability.LogFormat
+    public var poolSize: Int
 
     /// Sets up logging and metrics for the process and returns its logger.
-    func bootstrap(label: String) -> Logger {
+    public func bootstrap(label: String) -> Logger {
         Observability.bootstrapLogging(level: logLevel, format: logFormat)
         Observability.bootstrapMetrics()
         return Logger(label: label)
     }
 
-    func makeClient(logger: Logger) -> PostgresClient {
+    public func makeClient(logger: Logger) -> PostgresClient {
         DatabaseUse.shared.recordMaximum(poolSize)
         return PostgresClient(
             configuration: database.clientConfiguration(maximumConnections: poolSize), backgroundLogger: logger)

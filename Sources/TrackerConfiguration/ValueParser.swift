@@ -1,25 +1,32 @@
 import Foundation
-import TrackerCollector
-import TrackerQuery
 import TrackerStore
 
 /// How an option's text becomes a value, and how a default is shown in `--help`.
-struct ValueParser<Value>: Sendable {
+public struct ValueParser<Value>: Sendable {
     /// What `--help` shows the value as, e.g. `<seconds>`.
-    let valueName: String
-    let parse: @Sendable (String) throws(InvalidValue) -> Value
-    let format: @Sendable (Value) -> String
+    public let valueName: String
+    public let parse: @Sendable (String) throws(InvalidValue) -> Value
+    public let format: @Sendable (Value) -> String
+
+    public init(
+        valueName: String, parse: @escaping @Sendable (String) throws(InvalidValue) -> Value,
+        format: @escaping @Sendable (Value) -> String
+    ) {
+        self.valueName = valueName
+        self.parse = parse
+        self.format = format
+    }
 }
 
 /// Why a value does not parse, as the end of a sentence that names the option.
-struct InvalidValue: Error {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
+public struct InvalidValue: Error {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
 }
 
 extension ValueParser where Value == Int {
     /// A whole number within `range`.
-    static func wholeNumber(_ range: ClosedRange<Int>, valueName: String = "n") -> Self {
+    public static func wholeNumber(_ range: ClosedRange<Int>, valueName: String = "n") -> Self {
         Self(
             valueName: valueName,
             parse: { text throws(InvalidValue) in
@@ -33,13 +40,13 @@ extension ValueParser where Value == Int {
             }, format: { String($0) })
     }
 
-    static let port = wholeNumber(1...65_535, valueName: "port")
+    public static let port = wholeNumber(1...65_535, valueName: "port")
 }
 
 extension ValueParser where Value == Duration {
     /// A number of seconds, fractions allowed, more than 0 (or 0 too, when it means no limit) and
     /// at most `maximum`. No unit: `10s` or `10m` would raise the question of which units exist.
-    static func seconds(atMost maximum: Double, zeroMeansNoLimit: Bool = false) -> Self {
+    public static func seconds(atMost maximum: Double, zeroMeansNoLimit: Bool = false) -> Self {
         Self(
             valueName: "seconds",
             parse: { text throws(InvalidValue) in
@@ -56,7 +63,7 @@ extension ValueParser where Value == Duration {
 extension ValueParser where Value == Double {
     /// A rate per second, fractions allowed, 0 or more. A unit (`100/s`) is refused rather than
     /// read: the value is always per second, and one spelling keeps it so.
-    static let perSecond = Self(
+    public static let perSecond = Self(
         valueName: "per-second",
         parse: { text throws(InvalidValue) in
             let rate = try number(text)
@@ -67,7 +74,7 @@ extension ValueParser where Value == Double {
 
 extension ValueParser where Value == String {
     /// Any text but an empty one.
-    static func text(valueName: String) -> Self {
+    public static func text(valueName: String) -> Self {
         Self(
             valueName: valueName,
             parse: { text throws(InvalidValue) in
@@ -80,7 +87,7 @@ extension ValueParser where Value == String {
 
 extension ValueParser where Value: RawRepresentable & CaseIterable & Sendable, Value.RawValue == String {
     /// One of the type's cases, in any letter case.
-    static var oneOf: Self {
+    public static var oneOf: Self {
         Self(
             valueName: Value.allCases.map(\.rawValue).joined(separator: "|"),
             parse: { text throws(InvalidValue) in
@@ -95,7 +102,7 @@ extension ValueParser where Value: RawRepresentable & CaseIterable & Sendable, V
 
 extension ValueParser where Value == DatabaseURL {
     /// Errors never quote the URL: it holds a password.
-    static let databaseURL = Self(
+    public static let databaseURL = Self(
         valueName: "url",
         parse: { text throws(InvalidValue) in
             do throws(DatabaseURLError) {
@@ -104,19 +111,6 @@ extension ValueParser where Value == DatabaseURL {
                 throw InvalidValue(error.reason)
             }
         }, format: { $0.description })
-}
-
-extension ValueParser where Value == WriteKeys {
-    /// Errors never quote a key.
-    static let writeKeys = Self(
-        valueName: "key:source,…",
-        parse: { text throws(InvalidValue) in
-            do throws(WriteKeysError) {
-                return try WriteKeys(parsing: text)
-            } catch {
-                throw InvalidValue(error.reason)
-            }
-        }, format: { $0.sources.map { "\($0.key):\($0.value)" }.sorted().joined(separator: ",") })
 }
 
 /// A finite decimal number.
@@ -130,10 +124,4 @@ private func number(_ text: String) throws(InvalidValue) -> Double {
 /// `10` rather than `10.0`.
 private func decimal(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-}
-
-extension ValueParser where Value == ReadTokens {
-    static let tokens = Self(
-        valueName: "token,…", parse: { text throws(InvalidValue) in ReadTokens(parsing: text) },
-        format: { $0.tokens.joined(separator: ",") })
 }

@@ -2,25 +2,25 @@ import Foundation
 import Logging
 import PostgresNIO
 import TrackerCore
-import TrackerStore
+@_spi(Benchmarks) import TrackerStore
 import TrackerWorker
 
-/// `tracker bench drain`: how fast a worker replica empties a staged backlog, against a SQL-only
+/// `tracker-bench drain`: how fast a worker replica empties a staged backlog, against a SQL-only
 /// move of the same rows measured in the same run on the same database.
-public struct DrainBenchmark: Sendable {
-    public var database: DatabaseURL
-    public var rows: Int
-    /// Drain onto the events already stored (e.g. the data set of `bench query`) instead of an
+struct DrainBenchmark: Sendable {
+    var database: DatabaseURL
+    var rows: Int
+    /// Drain onto the events already stored (e.g. the data set of `tracker-bench query`) instead of an
     /// empty pipeline: the drain rate must not depend on the size of `events`.
-    public var ontoStored: Bool
+    var ontoStored: Bool
     /// With `ontoStored`: a database whose pipeline is emptied, where one replica drains the same
     /// backlog in every round, so the drain onto stored events is compared within the round.
-    public var emptyPipeline: DatabaseURL?
+    var emptyPipeline: DatabaseURL?
     /// The scenarios run in turn this many times, so a noisy neighbour hits them all alike.
-    public var rounds: Int
-    public var logger: Logger
+    var rounds: Int
+    var logger: Logger
 
-    public init(
+    init(
         database: DatabaseURL, rows: Int, ontoStored: Bool = false, emptyPipeline: DatabaseURL? = nil, rounds: Int = 3,
         logger: Logger
     ) {
@@ -32,7 +32,7 @@ public struct DrainBenchmark: Sendable {
         self.logger = logger
     }
 
-    public func run() async throws -> String {
+    func run() async throws -> String {
         let empty = emptyPipeline.map { DrainBenchmark(database: $0, rows: rows, logger: logger) }
         if let empty { try await empty.database.withConnection(logger: logger) { try await empty.prepare($0) } }
         return try await database.withConnection(logger: logger) { connection in

@@ -7,16 +7,16 @@ import ServiceLifecycle
 import TrackerCollector
 import TrackerStore
 
-/// `tracker bench ingest`: acknowledged events/s through the collector, against a baseline that
+/// `tracker-bench ingest`: acknowledged events/s through the collector, against a baseline that
 /// commits every event in its own transaction, measured in the same run on the same database.
-public struct IngestBenchmark: Sendable {
-    public var database: DatabaseURL
-    public var duration: Duration
-    public var warmup: Duration
-    public var rounds: Int
-    public var logger: Logger
+struct IngestBenchmark: Sendable {
+    var database: DatabaseURL
+    var duration: Duration
+    var warmup: Duration
+    var rounds: Int
+    var logger: Logger
 
-    public init(database: DatabaseURL, duration: Duration, warmup: Duration, rounds: Int = 3, logger: Logger) {
+    init(database: DatabaseURL, duration: Duration, warmup: Duration, rounds: Int = 3, logger: Logger) {
         self.database = database
         self.duration = duration
         self.warmup = warmup
@@ -25,7 +25,7 @@ public struct IngestBenchmark: Sendable {
     }
 
     /// Runs every scenario and returns the report as Markdown.
-    public func run() async throws -> String {
+    func run() async throws -> String {
         try await database.withConnection(logger: logger) { connection in
             try await Migrator(logger: logger).migrate(on: connection)
 

@@ -9,21 +9,21 @@ import TrackerCore
 import TrackerQuery
 import TrackerStore
 
-/// `tracker bench query`: read latency of the query API on a large stored data set, against the
+/// `tracker-bench query`: read latency of the query API on a large stored data set, against the
 /// original tracker's raw `GROUP BY` queries over `events`, measured in the same run.
 ///
 /// The data set is generated in SQL straight into `events` and its rollups (what workers would have
 /// written) and kept between runs when it already has the requested size.
-public struct QueryBenchmark: Sendable {
-    public var database: DatabaseURL
-    public var events: Int
-    public var days: Int
-    public var people: Int
-    public var samples: Int
-    public var rawSamples: Int
-    public var logger: Logger
+struct QueryBenchmark: Sendable {
+    var database: DatabaseURL
+    var events: Int
+    var days: Int
+    var people: Int
+    var samples: Int
+    var rawSamples: Int
+    var logger: Logger
 
-    public init(
+    init(
         database: DatabaseURL, events: Int, days: Int, people: Int, samples: Int, rawSamples: Int, logger: Logger
     ) {
         self.database = database
@@ -45,7 +45,7 @@ public struct QueryBenchmark: Sendable {
         }
     }
 
-    public func run() async throws -> String {
+    func run() async throws -> String {
         let from = ISO8601.string(from: Date().addingTimeInterval(-Double(days) * 86_400))
         try await database.withConnection(logger: logger) { connection in
             try await Migrator(logger: logger).migrate(on: connection)
