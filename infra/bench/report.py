@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns the benchmark suite's outputs (infra/bench/run.sh) into docs/benchmarks.md and its charts:
-each figure next to the baseline measured in the same run, and a summary against DESIGN.md's goals."""
+each figure next to the baseline measured in the same run, and a summary against the project's goals."""
 
 import argparse
 import datetime
@@ -166,7 +166,7 @@ the baseline measured in the same run, and the ratios are what to compare across
 benchmarks generate their load in the same process as the server under test; the freshness
 benchmark drives separate `tracker` processes from Python. Rerun everything with the same command.
 
-## Against DESIGN.md's goals
+## Against the goals
 
 | goal | this run | |
 |---|---|---|
