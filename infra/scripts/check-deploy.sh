@@ -121,7 +121,8 @@ promtool check rules "$work/dashboard-rules.yml" >/dev/null
 echo "   workflows, YAML, Compose, Dockerfile"
 "$venv/bin/actionlint" .github/workflows/*.yml
 "$venv/bin/yamllint" -c infra/yamllint.yml .github k8s infra
-docker-compose -f infra/docker-compose.yml config -q
+# The Compose file requires read tokens (its query API is reached from Docker's bridge, not loopback).
+TRACKER_READ_TOKENS=compose-config-check docker-compose -f infra/docker-compose.yml config -q
 "$venv/bin/hadolint" --config infra/hadolint.yml infra/Dockerfile
 
 echo "   docs/architecture.svg is rendered from docs/architecture.dot"
