@@ -200,6 +200,7 @@ let package = Package(
                 "tracker", "TrackerConfiguration", "TrackerCollector", "TrackerStore", "TrackerWorker",
                 "TrackerTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSwiftSettings
         ),
@@ -207,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "TrackerBenchTests",
             dependencies: [
-                "tracker-bench", "TrackerConfiguration", "TrackerStore", "TrackerTestSupport",
+                "tracker-bench", "TrackerConfiguration", "TrackerCore", "TrackerStore", "TrackerTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -3,6 +3,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TrackerConfiguration
+import TrackerCore
 import TrackerStore
 import TrackerTestSupport
 

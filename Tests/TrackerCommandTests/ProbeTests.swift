@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import Logging
 import Testing
 
 @testable import tracker
@@ -15,9 +16,12 @@ import Testing
             return .ok
         }
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        // Stopped by cancellation, which the server would log as errors.
+        var quiet = Logger(label: "test.probe")
+        quiet.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { portContinuation.yield($0.localAddress!.port!) })
+            onServerRunning: { portContinuation.yield($0.localAddress!.port!) }, logger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             defer { group.cancelAll() }
