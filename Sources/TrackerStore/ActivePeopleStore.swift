@@ -5,16 +5,12 @@ import PostgresNIO
 /// sees for the first time (`active_people_new`), so their upkeep costs what arrives, not what is
 /// kept.
 public enum ActivePeopleStore {
-    /// Held for a transaction by the leader's fold and by an erasure, so an erasure never runs
-    /// between the fold's taking a person's pairs and its committing their weeks.
-    static let foldLockKey: Int64 = 0x7472_6B5F_7765_656B  // "trk_week"
-
     /// Folds up to `limit` queued pairs into the week and month sets, counting the pairs new
     /// there; returns how many it took. Its own transaction: a rollback leaves the queue as it was.
     public static func fold(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         try await connection.query("BEGIN", logger: logger)
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(foldLockKey))", logger: logger)
+            try await AdvisoryLock.lockForTransaction(AdvisoryLock.activePeopleFold, on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 WITH taken AS (
@@ -54,7 +50,7 @@ public enum ActivePeopleStore {
     /// pairs no remaining day backs, and takes them from the counts. Runs inside the caller's
     /// transaction, which then holds the fold lock until it ends.
     public static func forget(_ people: [String], on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(foldLockKey))", logger: logger)
+        try await AdvisoryLock.lockForTransaction(AdvisoryLock.activePeopleFold, on: connection, logger: logger)
         try await connection.query(
             """
             WITH people AS (

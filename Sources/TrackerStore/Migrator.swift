@@ -5,9 +5,6 @@ import PostgresNIO
 /// Applies `migrations/` in order: each file in its own transaction, all under one advisory lock, so
 /// any number of runners started together apply everything exactly once.
 public struct Migrator: Sendable {
-    /// Arbitrary but fixed: the advisory lock every `tracker migrate` takes.
-    static let lockKey: Int64 = 0x7472_6163_6B65_72  // "tracker"
-
     public var migrations: [Migration]
     public var logger: Logger
 
@@ -29,7 +26,7 @@ public struct Migrator: Sendable {
     /// Applies what is pending and returns the names it applied.
     @discardableResult
     public func migrate(on connection: PostgresConnection) async throws -> [String] {
-        try await withLock(on: connection) {
+        try await AdvisoryLock.withSessionLock(AdvisoryLock.migrations, on: connection, logger: logger) {
             let applied = try await verifiedApplied(on: connection)
             var names: [String] = []
             for migration in migrations where applied[migration.name] == nil {
@@ -53,7 +50,7 @@ public struct Migrator: Sendable {
 
     /// Lists every known migration as applied or pending, refusing if an applied file changed.
     public func status(on connection: PostgresConnection) async throws -> [Status] {
-        try await withLock(on: connection) {
+        try await AdvisoryLock.withSessionLock(AdvisoryLock.migrations, on: connection, logger: logger) {
             _ = try await verifiedApplied(on: connection)
             let rows = try await connection.query(
                 "SELECT name, applied_at FROM schema_migrations ORDER BY name", logger: logger)
@@ -74,21 +71,6 @@ public struct Migrator: Sendable {
             "SELECT count(*)::int FROM schema_migrations WHERE name = ANY(\(names))", logger: logger)
         for try await count in rows.decode(Int.self) { return count == names.count }
         return false
-    }
-
-    private func withLock<Result: Sendable>(
-        on connection: PostgresConnection,
-        _ body: () async throws -> Result
-    ) async throws -> Result {
-        try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
-        do {
-            let result = try await body()
-            try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
-            return result
-        } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
-            throw error
-        }
     }
 
     /// The applied migrations by name, after checking none of them changed since it was applied.

@@ -135,14 +135,10 @@ public struct FailedRow: Sendable, Equatable {
 /// The statements of the worker's move transaction. Each takes the connection the transaction runs
 /// on; every value is bound, arrays travel through `unnest` (`ColumnArray`).
 public enum MoveStore {
-    /// The advisory lock every move transaction holds shared (as two `int4` keys, "trk_" and
-    /// "move"), so a replica can count the moves other replicas have in flight in `pg_locks`.
-    public static let moverLock: (Int32, Int32) = (0x7472_6B5F, 0x6D6F_7665)
-
     /// Marks the transaction on `connection` as a move until it ends.
     public static func announceMove(on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
-            "SELECT pg_advisory_xact_lock_shared(\(moverLock.0), \(moverLock.1))", logger: logger)
+            "SELECT pg_advisory_xact_lock_shared(\(AdvisoryLock.mover.0), \(AdvisoryLock.mover.1))", logger: logger)
     }
 
     /// Move transactions open now in this database, on every replica.
@@ -151,7 +147,7 @@ public enum MoveStore {
             """
             SELECT count(*)::int FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND objsubid = 2
-              AND classid = \(moverLock.0)::oid AND objid = \(moverLock.1)::oid
+              AND classid = \(AdvisoryLock.mover.0)::oid AND objid = \(AdvisoryLock.mover.1)::oid
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """,
             logger: logger)

@@ -9,8 +9,6 @@ import TrackerCore
 /// `UTCDay`, never from input.
 public enum PartitionStore {
     static let prefix = "events_p"
-    /// Serialises partition DDL across workers and the maintenance leader.
-    static let lockKey: Int64 = 0x7472_6B5F_7061_7274  // "trk_part"
 
     public static func name(of day: UTCDay) -> String { prefix + day.compact }
 
@@ -38,7 +36,7 @@ public enum PartitionStore {
         let from = "'\(day.description) 00:00:00+00'"
         let to = "'\(day.adding(days: 1).description) 00:00:00+00'"
         return try await connection.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await AdvisoryLock.lockForTransaction(AdvisoryLock.partitions, on: connection, logger: logger)
             let existing = try await connection.query(
                 "SELECT count(*)::int FROM pg_class WHERE relname = \(name) AND relkind IN ('r', 'p')", logger: logger)
             for try await count in existing.decode(Int.self) where count > 0 { return false }
@@ -68,7 +66,7 @@ public enum PartitionStore {
             let name = name(of: partition)
             do {
                 try await connection.withTransaction(logger: logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                    try await AdvisoryLock.lockForTransaction(AdvisoryLock.partitions, on: connection, logger: logger)
                     try await connection.query(
                         "SELECT set_config('lock_timeout', \(String(lockTimeout.roundedUpMilliseconds)), true)",
                         logger: logger)

@@ -6,8 +6,6 @@ import TrackerStore
 /// Leader election on a session advisory lock held by a dedicated connection: the lock lives as long
 /// as the connection, so a leader that dies (or loses its connection) frees it for another replica.
 struct Elector: Sendable {
-    static let lockKey: Int64 = 0x7472_6B5F_6C65_6164  // "trk_lead"
-
     let database: DatabaseURL
     let interval: Duration
     let metrics: WorkerMetrics
@@ -27,14 +25,13 @@ struct Elector: Sendable {
                             metrics.leader.record(1)
                             await lead(connection) {
                                 (try? await raceAgainstDeadline(.seconds(5)) {
-                                    try await connection.query("SELECT 1", logger: logger)
+                                    try await LeaderLock.confirm(on: connection, logger: logger)
                                 }) != nil
                             }
                             metrics.leader.record(0)
                             logger.notice("no longer the maintenance leader")
                             if connection.isClosed { return }
-                            _ = try? await connection.query(
-                                "SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                            _ = try? await LeaderLock.release(on: connection, logger: logger)
                         }
                         try await Task.sleep(for: interval)
                     }
@@ -51,9 +48,7 @@ struct Elector: Sendable {
 
     private func tryLock(on connection: PostgresConnection) async throws -> Bool {
         try await raceAgainstDeadline(.seconds(5)) { [logger] in
-            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
-            for try await acquired in rows.decode(Bool.self) { return acquired }
-            return false
+            try await LeaderLock.tryAcquire(on: connection, logger: logger)
         }
     }
 }
