@@ -10,7 +10,7 @@ public func buildCollectorRouter(
     readiness: @escaping ReadinessCheck
 ) -> Router<BasicRequestContext> {
     let router = Router()
-    router.addCommonMiddleware()
+    router.addCommonMiddleware { isConnectionFailure($0) ? .databaseUnavailable : nil }
     router.addOperationRoutes(readiness: readiness, openAPI: CollectorOpenAPI.document)
     controller.addRoutes(to: router)
     return router

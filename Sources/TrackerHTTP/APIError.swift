@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import TrackerStore
 
 /// A 4xx/5xx with the product's error body: `{"success":false,"code":"…","message":"…"}`.
 public struct APIError: HTTPResponseError, Sendable {
@@ -54,12 +53,25 @@ extension APIError {
     /// What every server answers while PostgreSQL cannot be reached.
     public static let databaseUnavailable = unavailable(
         "database_unavailable", "The database is unavailable; retry shortly.", retryAfter: 2)
+
+    /// What `/readyz` answers while the database lacks a migration this binary knows.
+    public static let schemaOutdated = unavailable(
+        "schema_outdated", "The database schema is behind this version; run `tracker migrate`.", retryAfter: 5)
 }
 
+/// The answer to a failure of what a server stands on (its database), which this module cannot
+/// recognise: each server passes its store's classification; `nil` leaves the failure a 500.
+public typealias FailureAnswer = @Sendable (any Error) -> APIError?
+
 /// Answers unknown routes and unexpected failures with the product's error body, so no client ever
-/// sees an empty 404 or a bare 500; a lost database connection is a 503 with `Retry-After`.
+/// sees an empty 404 or a bare 500; a failure `answer` recognises (a lost database connection) gets
+/// its answer, a 503 with `Retry-After`.
 public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let answer: FailureAnswer
+
+    public init(answering answer: @escaping FailureAnswer) {
+        self.answer = answer
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -82,10 +94,12 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             // Errors that render their own body (the original tracker's 400) pass through untouched.
             throw error
-        } catch let error where isConnectionFailure(error) {
-            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
-            throw APIError.databaseUnavailable
         } catch {
+            if let answer = answer(error) {
+                context.logger.warning(
+                    "request failed", metadata: ["code": "\(answer.code)", "error": "\(String(reflecting: error))"])
+                throw answer
+            }
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", message: "An unexpected error occurred.")
         }

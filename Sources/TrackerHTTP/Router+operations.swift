@@ -2,17 +2,18 @@ import Hummingbird
 import Logging
 import Prometheus
 
-/// What `/readyz` reports: the database answers and the schema is the one this binary expects.
-public typealias ReadinessCheck = @Sendable () async -> Result<Void, APIError>
+/// What `/readyz` asks of the database beneath a server: whether its schema is the one this binary
+/// expects; it throws when the database cannot answer.
+public typealias ReadinessCheck = @Sendable () async throws -> Bool
 
 extension Router {
     /// What every server runs first: request metrics, request ids, and the product's error body for
-    /// anything that fails.
-    public func addCommonMiddleware() {
+    /// anything that fails, with `answer` for the failures of its database.
+    public func addCommonMiddleware(answering answer: @escaping FailureAnswer) {
         addMiddleware {
             MetricsMiddleware()
             RequestIDMiddleware()
-            APIErrorMiddleware()
+            APIErrorMiddleware(answering: answer)
         }
     }
 
@@ -23,10 +24,14 @@ extension Router {
             Response.json(#"{"status":"ok"}"#)
         }
         get("/readyz") { _, _ in
-            switch await readiness() {
-            case .success: return Response.json(#"{"status":"ready"}"#)
-            case .failure(let error): throw error
+            let current: Bool
+            do {
+                current = try await readiness()
+            } catch {
+                throw APIError.databaseUnavailable
             }
+            guard current else { throw APIError.schemaOutdated }
+            return Response.json(#"{"status":"ready"}"#)
         }
         get("/metrics") { _, _ in
             var bytes: [UInt8] = []

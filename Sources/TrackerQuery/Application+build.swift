@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import TrackerHTTP
+import TrackerStore
 
 /// The query API's router: operational routes, the API description, `/v1` and the original
 /// tracker's read endpoints, behind `access`.
@@ -11,7 +12,7 @@ public func buildQueryRouter(
     readiness: @escaping ReadinessCheck
 ) -> Router<QueryRequestContext> {
     let router = Router(context: QueryRequestContext.self)
-    router.addCommonMiddleware()
+    router.addCommonMiddleware(answering: APIError.answeringQuery)
     router.add(middleware: QueryAccessMiddleware(access: access))
     router.addOperationRoutes(readiness: readiness, openAPI: QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)

@@ -1,7 +1,7 @@
 import Dispatch
 import Metrics
 import Synchronization
-import TrackerHTTP
+import TrackerStore
 
 /// Database time per named query, so a slow endpoint can be told from a slow statement.
 final class QueryMetrics: Sendable {

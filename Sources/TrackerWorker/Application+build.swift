@@ -15,7 +15,7 @@ public func buildWorkerApplication(
 ) -> some ApplicationProtocol {
     let worker = Worker(database: database, configuration: configuration, logger: logger)
     let router = Router()
-    router.addCommonMiddleware()
+    router.addCommonMiddleware { isConnectionFailure($0) ? .databaseUnavailable : nil }
     router.addOperationRoutes(
         readiness: databaseReadiness(client: client, logger: logger), openAPI: WorkerOpenAPI.document)
     return Application(

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import Testing
 import TrackerHTTP
 import TrackerQuery
+import TrackerStore
 import TrackerTestSupport
 
 /// The query API on `database`, served on 127.0.0.1 and driven over HTTP: a loopback client, as
@@ -64,6 +65,8 @@ func withQueryAPI<Result: Sendable>(
 struct Answer {
     var status: HTTPResponse.Status
     var json: [String: Any]
+    /// Seconds, where the answer says when to retry.
+    var retryAfter: Int?
 
     var data: [[String: Any]] { json["data"] as? [[String: Any]] ?? [] }
     var code: String? { json["code"] as? String }
@@ -80,7 +83,7 @@ extension TestClientProtocol {
     {
         try await execute(
             uri: uri, method: method, headers: Answer.headers(token: token), body: body.map { ByteBuffer(string: $0) }
-        ) { response in try Answer(response.status, body: response.body) }
+        ) { response in try Answer(response.status, headers: response.headers, body: response.body) }
     }
 }
 
@@ -91,14 +94,14 @@ extension TestClient {
         let response = try await execute(
             .init(uri, method: method, headers: Answer.headers(token: token), body: body.map { ByteBuffer(string: $0) })
         )
-        return try Answer(response.status, body: response.body ?? ByteBuffer())
+        return try Answer(response.status, headers: response.headers, body: response.body ?? ByteBuffer())
     }
 }
 
 extension Answer {
-    init(_ status: HTTPResponse.Status, body: ByteBuffer) throws {
+    init(_ status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) throws {
         let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
-        self.init(status: status, json: object ?? [:])
+        self.init(status: status, json: object ?? [:], retryAfter: headers[.retryAfter].flatMap { Int($0) })
     }
 
     static func headers(token: String?) -> HTTPFields {
