@@ -216,7 +216,7 @@ public enum MoveStore {
 
     /// Deletes the envelopes among `ids` that no staged or failed row names any more. Rows another
     /// move holds still count, so two moves splitting one request may both keep its envelope: the
-    /// leader's `EnvelopeStore.deleteUnused` collects those later.
+    /// leader's `MaintenanceStore.deleteUnusedEnvelopes` collects those later.
     public static func deleteUnusedEnvelopes(_ ids: [UUID], on connection: PostgresConnection, logger: Logger)
         async throws
     {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import PostgresNIO
+import TrackerStore
 
 /// Forgets message ids older than the dedupe window, in bounded deletes so no transaction is long.
 struct DedupeCleaner: MaintenanceTask {
@@ -14,17 +15,8 @@ struct DedupeCleaner: MaintenanceTask {
         let cutoff = now.addingTimeInterval(-Double(windowDays) * 86_400)
         var total = 0
         while true {
-            let rows = try await connection.query(
-                """
-                WITH old AS (
-                    SELECT source, message_id FROM event_dedupe WHERE first_seen < \(cutoff) LIMIT \(batchSize)
-                )
-                DELETE FROM event_dedupe d USING old WHERE d.source = old.source AND d.message_id = old.message_id
-                RETURNING 1
-                """,
-                logger: logger)
-            var deleted = 0
-            for try await _ in rows { deleted += 1 }
+            let deleted = try await MaintenanceStore.deleteDedupeKeys(
+                before: cutoff, limit: batchSize, on: connection, logger: logger)
             total += deleted
             if deleted < batchSize { break }
         }

@@ -16,7 +16,7 @@ struct EnvelopeCleaner: MaintenanceTask {
     func runOnce(on connection: PostgresConnection, now: Date, logger: Logger) async throws -> String {
         var total = 0
         while true {
-            let deleted = try await EnvelopeStore.deleteUnused(
+            let deleted = try await MaintenanceStore.deleteUnusedEnvelopes(
                 before: now.addingTimeInterval(-minimumAge), limit: batchSize, on: connection, logger: logger)
             total += deleted
             if deleted < batchSize { break }

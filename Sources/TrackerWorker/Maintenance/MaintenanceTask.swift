@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import PostgresNIO
+import TrackerCore
 import TrackerStore
 
 /// One job of the maintenance leader, run on its own schedule (River's `internal/maintenance`: one
@@ -48,9 +49,7 @@ struct MaintenanceScheduler: Sendable {
     func firstDue(on connection: PostgresConnection) async -> [ContinuousClock.Instant] {
         var elapsed: [String: Double] = [:]
         do {
-            let rows = try await connection.query(
-                "SELECT task, extract(epoch FROM now() - last_run_at)::float8 FROM maintenance_runs", logger: logger)
-            for try await (task, seconds) in rows.decode((String, Double).self) { elapsed[task] = seconds }
+            elapsed = try await MaintenanceStore.secondsSinceLastRuns(on: connection, logger: logger)
         } catch {
             logger.warning("cannot read maintenance history", metadata: ["error": "\(String(reflecting: error))"])
         }
@@ -65,12 +64,7 @@ struct MaintenanceScheduler: Sendable {
         do {
             let result = try await raceAgainstDeadline(timeout) { [logger] in
                 let result = try await task.runOnce(on: connection, now: Date(), logger: logger)
-                try await connection.query(
-                    """
-                    INSERT INTO maintenance_runs (task, last_run_at, last_result) VALUES (\(task.name), now(), \(result))
-                    ON CONFLICT (task) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_result = EXCLUDED.last_result
-                    """,
-                    logger: logger)
+                try await MaintenanceStore.recordRun(task: task.name, result: result, on: connection, logger: logger)
                 return result
             }
             metrics.maintenanceRun(task: task.name, succeeded: true)

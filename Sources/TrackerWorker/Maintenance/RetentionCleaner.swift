@@ -23,36 +23,7 @@ struct RetentionCleaner: MaintenanceTask {
             before: expired, lockTimeout: lockTimeout, on: connection, logger: logger)
         // Counts go as far as the partitions went: a day still stored keeps its rollups.
         let cutoff = drop.blocked ?? expired
-        var time = PostgresBindings()
-        time.append(cutoff.start)
-        var day = PostgresBindings()
-        day.append(cutoff.description)
-        // Table names are constants of these lists.
-        for table in ["event_counts_minute", "event_counts_hour", "event_counts_day", "event_totals"] {
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE bucket < $1", binds: time), logger: logger)
-        }
-        for table in ["active_people_daily", "active_people_counts", "active_people_new"] {
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE day < $1::date", binds: day), logger: logger)
-        }
-        // A week or month goes once it began before the cutoff's own: the one the cutoff falls in
-        // keeps its whole count until it is entirely past.
-        for (table, column) in [("active_people_weeks", "week"), ("active_people_months", "month")] {
-            try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        DELETE FROM \(table) WHERE \(column) < date_trunc('\(column)', $1::date::timestamp)::date
-                        """, binds: day),
-                logger: logger)
-            try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        DELETE FROM active_people_totals
-                        WHERE granularity = '\(column)' AND bucket < date_trunc('\(column)', $1::date::timestamp)::date
-                        """, binds: day),
-                logger: logger)
-        }
+        try await MaintenanceStore.deleteAggregates(before: cutoff, on: connection, logger: logger)
         onDropped(cutoff)
         let dropped = drop.dropped.map(\.description).joined(separator: ", ")
         guard let blocked = drop.blocked else {

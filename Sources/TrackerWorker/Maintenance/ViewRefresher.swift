@@ -5,11 +5,9 @@ import PostgresNIO
 import TrackerStore
 
 /// Folds the (day, person) pairs the movers queued into the week and month sets, then refreshes
-/// the views that publish their counts (distinct people cannot be added up from days),
-/// CONCURRENTLY so reads never wait, and records when: the query API's `as_of` for those reads.
-/// Both steps cost what arrived since the last run, not what is kept.
+/// the views that publish their counts (`MaintenanceStore.refreshActivePeopleViews`). Both steps
+/// cost what arrived since the last run, not what is kept.
 struct ViewRefresher: MaintenanceTask {
-    static let views = ["active_people_weekly", "active_people_monthly"]
     /// Pairs per fold transaction, so a long backlog of them commits in steps.
     static let foldLimit = 50_000
 
@@ -29,17 +27,7 @@ struct ViewRefresher: MaintenanceTask {
             folded += taken
             if taken < Self.foldLimit { break }
         }
-        for view in Self.views {
-            // View names are constants of this file, not input.
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "REFRESH MATERIALIZED VIEW CONCURRENTLY \(view)"), logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO view_refreshes (view_name, refreshed_at) VALUES (\(view), now())
-                ON CONFLICT (view_name) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at
-                """,
-                logger: logger)
-        }
-        return "folded \(folded) new (day, person) pairs, refreshed \(Self.views.count) views"
+        try await MaintenanceStore.refreshActivePeopleViews(on: connection, logger: logger)
+        return "folded \(folded) new (day, person) pairs, refreshed \(MaintenanceStore.activePeopleViews.count) views"
     }
 }

@@ -2,12 +2,11 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The statements on `ingest_envelopes` outside the move transaction.
-public enum EnvelopeStore {
+extension MaintenanceStore {
     /// Deletes up to `limit` envelopes made before `cutoff` that no staged or failed row names: those
     /// two moves splitting one request both kept, or whose failed rows were replayed or erased.
     /// Returns how many went.
-    public static func deleteUnused(
+    public static func deleteUnusedEnvelopes(
         before cutoff: Date, limit: Int, on connection: PostgresConnection, logger: Logger
     ) async throws -> Int {
         let rows = try await connection.query(
