@@ -52,7 +52,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// Pure domain: message model, decoding, validation, clock skew. No I/O.
+        /// Pure domain: message model, decoding, validation, clock skew; and the deadline race every
+        /// role shares. No I/O.
         .target(name: "TrackerCore", swiftSettings: swiftSettings),
         /// PostgreSQL access: connection settings, migrations, staging writes.
         .target(
@@ -159,7 +160,9 @@ let package = Package(
             path: "Tests/TrackerTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore"], swiftSettings: testSwiftSettings),
+        .testTarget(
+            name: "TrackerCoreTests", dependencies: ["TrackerCore", "TrackerTestSupport"], swiftSettings: testSwiftSettings
+        ),
         .testTarget(
             name: "TrackerStoreTests",
             dependencies: ["TrackerCore", "TrackerStore", "TrackerTestSupport"],

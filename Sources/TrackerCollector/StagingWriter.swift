@@ -3,6 +3,7 @@ import Dispatch
 import Logging
 import Metrics
 import ServiceLifecycle
+import TrackerCore
 import TrackerHTTP
 import TrackerStore
 

@@ -1,5 +1,6 @@
 import NIOCore
 import PostgresNIO
+import TrackerCore
 
 extension PostgresConnection {
     /// Closes the connection, giving up after `timeout`: closing one whose backend was terminated

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Synchronization
+import TrackerCore
 
 /// `StagingRepository` on PostgreSQL: one `COPY` in a transaction of its own per group commit.
 public struct PostgresStagingRepository: StagingRepository {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import Testing
+import TrackerCore
 import TrackerStore
 
 @testable import TrackerCollector

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PostgresNIO
 import Testing
+import TrackerCore
 import TrackerStore
 import TrackerTestSupport
 

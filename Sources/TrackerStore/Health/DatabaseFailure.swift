@@ -1,4 +1,5 @@
 import PostgresNIO
+import TrackerCore
 
 /// Whether `error` says the connection to PostgreSQL failed (unreachable, closed, shut down,
 /// terminated, timed out) rather than that the database refused the statement: the worker retries

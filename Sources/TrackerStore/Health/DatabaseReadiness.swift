@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import TrackerCore
 
 /// What `/readyz` asks of a server backed by PostgreSQL: whether every migration this binary knows
 /// is applied, answered within two seconds; it throws when the database cannot answer in that time.

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import PostgresNIO
+import TrackerCore
 import TrackerStore
 
 /// Leader election on a session advisory lock held by a dedicated connection: the lock lives as long

@@ -2,7 +2,7 @@ import Synchronization
 import Testing
 import TrackerTestSupport
 
-@testable import TrackerStore
+@testable import TrackerCore
 
 @Suite struct DeadlineTests {
     @Test func theOperationsResultWins() async throws {
@@ -39,8 +39,8 @@ import TrackerTestSupport
         release.continuation.finish()
     }
 
-    /// Every call used to leak its settlement (a stored closure referred back to it): 0.5 MB/min in
-    /// the worker under the soak.
+    /// A settlement outlives no race, however it ends: one that a stored closure referred back to
+    /// was leaked on every call.
     @Test(arguments: [Outcome.returns, .throws, .hangs])
     func nothingOutlivesTheRace(_ outcome: Outcome) async throws {
         let watch = Watch()
