@@ -8,8 +8,7 @@ public enum ActivePeopleStore {
     /// Folds up to `limit` queued pairs into the week and month sets, counting the pairs new
     /// there; returns how many it took. Its own transaction: a rollback leaves the queue as it was.
     public static func fold(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        try await connection.query("BEGIN", logger: logger)
-        do {
+        try await connection.withTransaction(logger: logger) { connection in
             try await AdvisoryLock.lockForTransaction(AdvisoryLock.activePeopleFold, on: connection, logger: logger)
             let rows = try await connection.query(
                 """
@@ -38,11 +37,7 @@ public enum ActivePeopleStore {
                 logger: logger)
             var taken = 0
             for try await count in rows.decode(Int.self) { taken = count }
-            try await connection.query("COMMIT", logger: logger)
             return taken
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
-            throw error
         }
     }
 
