@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import TrackerCore
 import TrackerQuery
 import TrackerTestSupport
 

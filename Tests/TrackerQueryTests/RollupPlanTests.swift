@@ -1,5 +1,5 @@
 import Testing
-import TrackerCore
+import TrackerQuery
 
 @Suite struct RollupPlanTests {
     let hour: Int64 = 3_600

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The granularity of a stored count rollup: `event_counts_minute`, and the hourly and daily views
-/// built on it.
+/// The granularity of a stored count rollup: the tables `event_counts_minute`, `event_counts_hour`
+/// and `event_counts_day`, and the rows of `event_totals` with that granularity.
 public enum RollupLevel: String, Sendable, CaseIterable, Comparable {
     case minute, hour, day
 
