@@ -8,11 +8,9 @@ import TrackerHTTP
 /// offset paging with a total, and its two stats, now served from the rollups.
 public struct LegacyQueryController<Context: RequestContext>: Sendable {
     let repository: any QueryRepository
-    let stats: QueryController<Context>
 
     public init(repository: any QueryRepository) {
         self.repository = repository
-        self.stats = QueryController(repository: repository)
     }
 
     /// The deepest page: PostgreSQL reads and drops every row an offset skips, so deeper pages cost
@@ -56,10 +54,9 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
 
     @Sendable func topEventTypes(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
-        let range = try parameters.statsRange(defaultSpan: 30 * 86_400, now: now)
+        let range = try parameters.statsRange(defaultSpan: 30 * 86_400, now: Date())
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
-        let (plan, _) = stats.countPlan(range, coarsest: .day, now: now)
+        let plan = RollupPlan(from: range.from, to: range.to, coarsest: .day)
         let rows = try await repository.topEvents(plan, limit: limit)
         let data = rows.map { #"{"eventType":\#(JSONValue.quoted($0.event)),"count":\#($0.count)}"# }
         return Response.json(#"{"data":[\#(data.joined(separator: ","))]}"#)
@@ -67,12 +64,11 @@ public struct LegacyQueryController<Context: RequestContext>: Sendable {
 
     @Sendable func eventsPerMinute(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
-        let range = try parameters.statsRange(defaultSpan: 86_400, now: now)
+        let range = try parameters.statsRange(defaultSpan: 86_400, now: Date())
         if range.to - range.from > 7 * 86_400 {
             throw QueryParameters.invalid("events-per-minute spans at most 7 days.")
         }
-        let (plan, _) = stats.countPlan(range, coarsest: .minute, now: now)
+        let plan = RollupPlan(from: range.from, to: range.to, coarsest: .minute)
         let rows = try await repository.countSeries(plan, interval: .minute, event: nil)
         let data = rows.map { #"{"minute":"\#(ISO8601.string(from: $0.bucket))","count":\#($0.count)}"# }
         return Response.json(#"{"data":[\#(data.joined(separator: ","))]}"#)

@@ -59,10 +59,10 @@ public struct QueryController<Context: RequestContext>: Sendable {
         let now = Date()
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
-        let (plan, asOf) = countPlan(range, coarsest: .day, now: now)
+        let plan = RollupPlan(from: range.from, to: range.to, coarsest: .day)
         let rows = try await repository.topEvents(plan, limit: limit)
         let data = rows.map { #"{"event":\#(JSONValue.quoted($0.event)),"count":\#($0.count)}"# }
-        return Self.stats(data, asOf: asOf)
+        return Self.stats(data, asOf: now)
     }
 
     @Sendable func timeseries(_ request: Request, context: Context) async throws -> Response {
@@ -74,9 +74,9 @@ public struct QueryController<Context: RequestContext>: Sendable {
             throw QueryParameters.invalid("A minute timeseries spans at most 7 days; use interval=hour or day.")
         }
         let event = try parameters.text("event", maxLength: 200)
-        let (plan, asOf) = countPlan(range, coarsest: interval, now: now)
+        let plan = RollupPlan(from: range.from, to: range.to, coarsest: interval)
         let rows = try await repository.countSeries(plan, interval: interval, event: event)
-        return Self.stats(Self.buckets(rows, field: "count"), asOf: asOf)
+        return Self.stats(Self.buckets(rows, field: "count"), asOf: now)
     }
 
     @Sendable func activeUsers(_ request: Request, context: Context) async throws -> Response {
@@ -99,14 +99,6 @@ public struct QueryController<Context: RequestContext>: Sendable {
             rows = try await repository.activePeoplePerDay(from: first, to: last.adding(days: 1))
         }
         return Self.stats(Self.buckets(rows, field: "users"), asOf: asOf)
-    }
-
-    /// Splits a count range over the minute, hour and day rollups, which the move transaction
-    /// keeps exact: whole days from days, whole hours from hours, each edge from minutes or as its
-    /// hour (day) less the minutes (hours) outside the range, whichever reads less. They are
-    /// current, so `as_of` is the time of the read.
-    func countPlan(_ range: (from: Int64, to: Int64), coarsest: RollupLevel, now: Date) -> (RollupPlan, Date) {
-        (RollupPlan(from: range.from, to: range.to, coarsest: coarsest), now)
     }
 
     @Sendable func failedEvents(_ request: Request, context: Context) async throws -> Response {
@@ -147,6 +139,8 @@ public struct QueryController<Context: RequestContext>: Sendable {
         rows.map { #"{"bucket":"\#(ISO8601.string(from: $0.bucket))","\#(field)":\#($0.count)}"# }
     }
 
+    /// A stats answer. Counts come from rollups the move transaction keeps current, so their
+    /// `as_of` is the time of the read; active people per week and month are as of their refresh.
     static func stats(_ data: [String], asOf: Date) -> Response {
         Response.json(#"{"data":[\#(data.joined(separator: ","))],"as_of":"\#(ISO8601.string(from: asOf))"}"#)
     }
