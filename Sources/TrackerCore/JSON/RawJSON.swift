@@ -1,13 +1,13 @@
 /// A JSON value kept as the validated source text it arrived in.
 ///
 /// The worker hands `properties`, `context`, `traits` and `integrations` to `jsonb` as they came:
-/// building a tree of dictionaries for each and printing it again was most of its CPU, and
+/// building a tree of dictionaries for each and printing it again would be most of its work, and
 /// PostgreSQL parses the text once more anyway.
 public struct RawJSON: Sendable, Equatable {
     /// One valid JSON value, as the scanner accepted it.
     public let text: String
     /// The scan that cut `text` out met nothing `jsonb` refuses, so `storageProblem` need not
-    /// scan it again (a second pass over every object was a twentieth of the worker's decoding).
+    /// scan every object a second time.
     let isKnownStorable: Bool
 
     /// `text` must hold exactly one valid JSON value (checked by `JSONScanner`).

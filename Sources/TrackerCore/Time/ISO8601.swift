@@ -94,7 +94,7 @@ public enum ISO8601 {
         let remainder = Int(milliseconds - Int64(days) * 86_400_000)
         let (year, month, day) = UTCDay(ordinal: days).civil
         // Written as bytes: a stats answer formats hundreds of buckets, and padding through
-        // intermediate strings cost about twenty allocations per time.
+        // intermediate strings allocates several times per time.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
         func write(_ value: Int, _ width: Int, then separator: UInt8) {

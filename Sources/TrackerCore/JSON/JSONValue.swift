@@ -76,7 +76,7 @@ public enum JSONValue: Sendable, Equatable {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Writes UTF-8 bytes: appending to a `String` scalar by scalar cost the worker 4% of its CPU.
+    /// Writes UTF-8 bytes, cheaper than appending to a `String` scalar by scalar.
     private func write(to output: inout [UInt8]) {
         switch self {
         case .null: output += "null".utf8

@@ -35,8 +35,8 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
         return Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2)
     }
 
-    /// Zero-padded decimal; `String(format:)` goes through Foundation's CFString formatter, which
-    /// cost the worker 7% of its CPU (a day per stored event).
+    /// Zero-padded decimal without `String(format:)`, which goes through Foundation's CFString
+    /// formatter: too slow for a day per stored event.
     private static func padded(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
