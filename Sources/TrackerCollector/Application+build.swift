@@ -27,7 +27,7 @@ public func buildCollectorApplication(
         logger.warning("TRACKER_WRITE_KEYS is empty: the collector accepts events without a write key")
     }
     let writer = StagingWriter(
-        repository: PostgresStagingRepository(client: client), settings: configuration.staging, logger: logger)
+        store: StagingStore(client: client), settings: configuration.staging, logger: logger)
     let controller = CollectorController(writer: writer, configuration: configuration)
     let router = buildCollectorRouter(
         controller: controller, readiness: databaseReadiness(client: client, logger: logger))

@@ -60,7 +60,7 @@ public actor StagingWriter: Service {
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    let repository: any StagingRepository
+    let store: StagingStore
     public let settings: Settings
     let logger: Logger
 
@@ -83,8 +83,8 @@ public actor StagingWriter: Service {
     private let backlogAge = Gauge(label: "tracker_staging_oldest_age_seconds")
     private let notifyCounter = Counter(label: "tracker_collector_notifications_total")
 
-    public init(repository: any StagingRepository, settings: Settings = .init(), logger: Logger) {
-        self.repository = repository
+    public init(store: StagingStore, settings: Settings = .init(), logger: Logger) {
+        self.store = store
         self.settings = settings
         self.logger = logger
     }
@@ -162,8 +162,8 @@ public actor StagingWriter: Service {
         let rowCount = rows.reduce(0) { $0 + $1.count }
         let start = DispatchTime.now()
         do {
-            try await DatabaseUse.shared.track { [repository, settings, logger] in
-                try await repository.insert(
+            try await DatabaseUse.shared.track { [store, settings, logger] in
+                try await store.insert(
                     rows, deadline: settings.flushTimeout, commitTimeout: settings.commitTimeout, logger: logger)
             }
             commitDuration.recordInterval(since: start)
@@ -208,8 +208,8 @@ public actor StagingWriter: Service {
     private func monitorDatabase() async {
         while !stopped, !Task.isCancelled {
             do {
-                let backlog = try await raceAgainstDeadline(.seconds(2)) { [repository, logger] in
-                    try await repository.backlog(logger: logger)
+                let backlog = try await raceAgainstDeadline(.seconds(2)) { [store, logger] in
+                    try await store.backlog(logger: logger)
                 }
                 self.backlog = backlog
                 backlogRows.record(backlog.rows)
@@ -226,8 +226,8 @@ public actor StagingWriter: Service {
     private func sendNotifications() async {
         for await _ in notifications.stream {
             do {
-                try await raceAgainstDeadline(.seconds(2)) { [repository, logger] in
-                    try await repository.notifyWorkers(logger: logger)
+                try await raceAgainstDeadline(.seconds(2)) { [store, logger] in
+                    try await store.notifyWorkers(logger: logger)
                 }
                 notifyCounter.increment()
             } catch {

@@ -26,9 +26,9 @@ extension TestDatabase {
                 messageId: Self.messageId(in: payload) ?? "generated-\(UUID().uuidString)", payload: payload,
                 envelope: nil)
         }
-        let repository = PostgresStagingRepository(client: client)
+        let store = StagingStore(client: client)
         for start in stride(from: 0, to: rows.count, by: 5_000) {
-            try await repository.insert(
+            try await store.insert(
                 [StagedRows(Array(rows[start..<min(rows.count, start + 5_000)]))], deadline: .seconds(30),
                 commitTimeout: .seconds(30), logger: logger)
         }

@@ -92,7 +92,7 @@ import TrackerTestSupport
                         envelopeId: envelope)
                 }
             }
-            try await PostgresStagingRepository(client: client).insert(
+            try await StagingStore(client: client).insert(
                 [rows], deadline: .seconds(10), commitTimeout: .seconds(10), logger: database.logger)
             #expect(try await database.scalar("SELECT count(*)::int FROM ingest_envelopes") == 1)
             try await database.waitUntilDrained()

@@ -91,7 +91,7 @@ import TrackerTestSupport
             }
             // Woken by NOTIFY.
             try await database.stage([track(1)], client: client)
-            try await PostgresStagingRepository(client: client).notifyWorkers(logger: database.logger)
+            try await StagingStore(client: client).notifyWorkers(logger: database.logger)
             try await waitUntil("a notified message is moved") {
                 try await database.scalar("SELECT count(*)::int FROM events") == 1
             }

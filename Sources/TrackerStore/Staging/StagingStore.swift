@@ -5,15 +5,17 @@ import PostgresNIO
 import Synchronization
 import TrackerCore
 
-/// `StagingRepository` on PostgreSQL: one `COPY` in a transaction of its own per group commit.
-public struct PostgresStagingRepository: StagingRepository {
+/// Where the collector writes accepted messages: one `COPY` in a transaction of its own per group
+/// commit.
+public struct StagingStore: Sendable {
     let client: PostgresClient
 
     public init(client: PostgresClient) {
         self.client = client
     }
 
-    /// Inserts `rows` and returns once their `COMMIT` is known to have succeeded.
+    /// Inserts `rows` and returns once their `COMMIT` is known to have succeeded; throws
+    /// `StagingInsertError.unstorable` when PostgreSQL refuses the rows' contents.
     ///
     /// Everything before `COMMIT` (a pooled connection included) is raced against `deadline`: when
     /// it passes, `COMMIT` is never sent and the connection is closed (the server rolls back), so a
@@ -126,6 +128,7 @@ public struct PostgresStagingRepository: StagingRepository {
         return error.serverInfo?[.message] ?? "data exception"
     }
 
+    /// Wakes the workers. A hint only: it carries no data.
     public func notifyWorkers(logger: Logger) async throws {
         try await client.query("SELECT pg_notify(\(StagingChannel.name), '')", logger: logger)
     }
@@ -135,24 +138,16 @@ public struct PostgresStagingRepository: StagingRepository {
     }
 }
 
-extension StagingBacklog {
-    /// Reads the backlog from the identity range from the oldest row no move has failed on: two
-    /// index walks whatever its size. A row that failed (`attempts > 0`) is left out of the range,
-    /// or one stuck message would count everything staged after it and scale workers up and turn
-    /// the collector's 503 on for everyone; it is set aside within seconds anyway.
-    public static func read(on connection: PostgresConnection, logger: Logger) async throws -> StagingBacklog {
-        let rows = try await connection.query(
-            """
-            SELECT ((SELECT max(id) FROM ingest_staging) - oldest.id + 1)::int8,
-                   extract(epoch FROM now() - oldest.received_at)::float8
-            FROM (SELECT id, received_at FROM ingest_staging WHERE attempts = 0 ORDER BY id LIMIT 1) AS oldest
-            """,
-            logger: logger)
-        for try await (count, age) in rows.decode((Int64, Double).self) {
-            return StagingBacklog(rows: Int(count), oldestAge: max(0, age))
-        }
-        return .empty
-    }
+/// Why a staging insert failed.
+public enum StagingInsertError: Error, Equatable, Sendable {
+    /// PostgreSQL answered and refused the data itself (SQLSTATE class 22 or 23): the database is up, and
+    /// retrying the same rows would fail again.
+    case unstorable(String)
+}
+
+public enum StagingChannel {
+    /// The LISTEN/NOTIFY channel that tells workers staging has new rows.
+    public static let name = "tracker_staging"
 }
 
 /// Where a flush is: before `COMMIT` it may be abandoned, after it only its outcome counts. One
