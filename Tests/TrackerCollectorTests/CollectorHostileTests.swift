@@ -131,25 +131,38 @@ import TrackerTestSupport
     }
 
     /// A flush whose COMMIT outlives the flush deadline but succeeds is acknowledged: answering 503
-    /// made clients retry, and a message without a messageId was stored twice.
+    /// made clients retry, and a message without a messageId was stored twice. The COMMIT is held by
+    /// a deferred trigger waiting on a lock the test holds until the COMMIT has run past the deadline.
     @Test func aCommitThatOutlivesTheDeadlineButSucceedsIsAcknowledged() async throws {
         var configuration = CollectorConfiguration()
-        configuration.staging.flushTimeout = .milliseconds(300)
+        configuration.staging.flushTimeout = .seconds(2)
         try await withCollector("collector_slow_commit", configuration: configuration) { database, client in
             try await database.withConnection { connection in
                 try await connection.query(
                     """
-                    CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql
-                    AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$
+                    CREATE FUNCTION held_commit() RETURNS trigger LANGUAGE plpgsql
+                    AS $$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$
                     """, logger: database.logger)
                 try await connection.query(
                     """
-                    CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON ingest_staging
-                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()
+                    CREATE CONSTRAINT TRIGGER held_commit AFTER INSERT ON ingest_staging
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION held_commit()
                     """, logger: database.logger)
             }
-            let body = ByteBuffer(string: #"{"userId":"u","sessionId":"s","eventType":"slow"}"#)
-            try await client.execute(uri: "/events", method: .post, headers: jsonHeaders, body: body) { response in
+            try await database.withConnection { holder in
+                try await holder.query("SELECT pg_advisory_lock(4242)", logger: database.logger)
+                let body = ByteBuffer(string: #"{"userId":"u","sessionId":"s","eventType":"slow"}"#)
+                async let answer = client.execute(uri: "/events", method: .post, headers: jsonHeaders, body: body)
+                try await waitUntil("the COMMIT has waited past the flush deadline") {
+                    try await database.scalar(
+                        """
+                        SELECT count(*)::int FROM pg_stat_activity
+                        WHERE datname = current_database() AND query = 'COMMIT' AND wait_event_type = 'Lock'
+                          AND now() - query_start > interval '2.5 seconds'
+                        """) == 1
+                }
+                try await holder.query("SELECT pg_advisory_unlock(4242)", logger: database.logger)
+                let response = try await answer
                 #expect(response.status == .accepted, "a committed request was refused")
             }
             #expect(try await database.stagedCount == 1)
