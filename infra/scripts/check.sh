@@ -10,7 +10,7 @@ swift format lint --strict -r Sources Tests Package.swift
 
 echo "-- embedded migrations match migrations/"
 bash infra/scripts/embed-migrations.sh
-git diff --exit-code -- Sources/TrackerStore/Migration+embedded.swift \
+git diff --exit-code -- Sources/TrackerStore/Migrations/Migration+embedded.swift \
   || { echo "run infra/scripts/embed-migrations.sh and commit the result" >&2; exit 1; }
 
 echo "-- shellcheck"
