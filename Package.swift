@@ -117,6 +117,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -161,7 +162,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "TrackerCoreTests", dependencies: ["TrackerCore", "TrackerTestSupport"], swiftSettings: testSwiftSettings
+            name: "TrackerCoreTests",
+            dependencies: ["TrackerCore", "TrackerTestSupport"],
+            swiftSettings: testSwiftSettings
         ),
         .testTarget(
             name: "TrackerStoreTests",

@@ -26,9 +26,10 @@ public func buildCollectorApplication(
     if !configuration.writeKeys.isEnabled {
         logger.warning("TRACKER_WRITE_KEYS is empty: the collector accepts events without a write key")
     }
+    let metrics = CollectorMetrics(writeKeys: configuration.writeKeys)
     let writer = StagingWriter(
-        store: StagingStore(client: client), settings: configuration.staging, logger: logger)
-    let controller = CollectorController(writer: writer, configuration: configuration)
+        store: StagingStore(client: client), settings: configuration.staging, metrics: metrics, logger: logger)
+    let controller = CollectorController(writer: writer, configuration: configuration, metrics: metrics)
     let router = buildCollectorRouter(
         controller: controller, readiness: databaseReadiness(client: client, logger: logger))
     return Application(

@@ -1,9 +1,9 @@
 import Metrics
 import Synchronization
 
-/// The collector's own counters, beside Hummingbird's per-route request metrics. Counters are made
-/// once per label value: making one goes through the metrics factory's lock and name sanitizer,
-/// too slow for every request.
+/// Every metric the collector declares, beside Hummingbird's per-route request metrics and the
+/// process's database pool use. Counters with a label are made once per label value: making one
+/// goes through the metrics factory's lock and name sanitizer, too slow for every request.
 final class CollectorMetrics: Sendable {
     /// The sources a label may name: the configured ones and `default`. Any other (a source named by
     /// an original-tracker body) counts as `other`, or every distinct string sent would become a
@@ -12,8 +12,19 @@ final class CollectorMetrics: Sendable {
     private let acceptedBySource = Mutex<[String: Counter]>([:])
     private let rejectedByCode = Mutex<[String: Counter]>([:])
 
-    init(sources: Set<String>) {
-        self.sources = sources
+    // The staging writer's.
+    let flushRows = Recorder(label: "tracker_collector_flush_rows")
+    let commitDuration = Metrics.Timer(label: "tracker_collector_commit_duration_seconds")
+    let flushFailures = Counter(label: "tracker_collector_flush_failures_total")
+    let queuedRows = Gauge(label: "tracker_collector_queued_rows")
+    let databaseUp = Gauge(label: "tracker_collector_database_up")
+    let backlogRows = Gauge(label: "tracker_staging_backlog_rows")
+    let backlogAge = Gauge(label: "tracker_staging_oldest_age_seconds")
+    let notifications = Counter(label: "tracker_collector_notifications_total")
+
+    /// Sources labelled by name: those of `writeKeys` and the default one.
+    init(writeKeys: WriteKeys) {
+        self.sources = Set(writeKeys.sources.values).union([WriteKeys.defaultSource])
     }
 
     func accepted(_ count: Int, source: String) {

@@ -12,12 +12,11 @@ public struct CollectorController: Sendable {
     let rateLimiter: RateLimiter?
     let metrics: CollectorMetrics
 
-    public init(writer: StagingWriter, configuration: CollectorConfiguration) {
+    init(writer: StagingWriter, configuration: CollectorConfiguration, metrics: CollectorMetrics) {
         self.writer = writer
         self.configuration = configuration
         self.rateLimiter = configuration.rateLimit.map { RateLimiter(rate: $0) }
-        self.metrics = CollectorMetrics(
-            sources: Set(configuration.writeKeys.sources.values).union([WriteKeys.defaultSource]))
+        self.metrics = metrics
     }
 
     public func addRoutes(to router: Router<some RequestContext>) {

@@ -4,7 +4,6 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import TrackerCore
-import TrackerHTTP
 import TrackerStore
 
 /// Why the collector could not take a request's messages; each answers 503 with `Retry-After`.
@@ -74,18 +73,12 @@ public actor StagingWriter: Service {
     private let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let notifications = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
-    private let flushRows = Recorder(label: "tracker_collector_flush_rows")
-    private let commitDuration = Metrics.Timer(label: "tracker_collector_commit_duration_seconds")
-    private let flushFailures = Counter(label: "tracker_collector_flush_failures_total")
-    private let queuedGauge = Gauge(label: "tracker_collector_queued_rows")
-    private let databaseUp = Gauge(label: "tracker_collector_database_up")
-    private let backlogRows = Gauge(label: "tracker_staging_backlog_rows")
-    private let backlogAge = Gauge(label: "tracker_staging_oldest_age_seconds")
-    private let notifyCounter = Counter(label: "tracker_collector_notifications_total")
+    let metrics: CollectorMetrics
 
-    public init(store: StagingStore, settings: Settings = .init(), logger: Logger) {
+    init(store: StagingStore, settings: Settings = .init(), metrics: CollectorMetrics, logger: Logger) {
         self.store = store
         self.settings = settings
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -103,7 +96,7 @@ public actor StagingWriter: Service {
             queue.append(Waiter(rows: rows, continuation: continuation))
             queuedRows += rows.count
             queuedBytes += bytes
-            queuedGauge.record(queuedRows)
+            metrics.queuedRows.record(queuedRows)
             wakeups.continuation.yield()
         }
     }
@@ -144,7 +137,7 @@ public actor StagingWriter: Service {
         }
         queuedRows -= rows
         queuedBytes -= bytes
-        queuedGauge.record(queuedRows)
+        metrics.queuedRows.record(queuedRows)
         inFlight += 1
         return batch
     }
@@ -166,13 +159,13 @@ public actor StagingWriter: Service {
                 try await store.insert(
                     rows, deadline: settings.flushTimeout, commitTimeout: settings.commitTimeout, logger: logger)
             }
-            commitDuration.recordInterval(since: start)
-            flushRows.record(rowCount)
+            metrics.commitDuration.recordInterval(since: start)
+            metrics.flushRows.record(rowCount)
             setDatabaseDown(false)
             for waiter in batch { waiter.continuation.resume() }
             notifications.continuation.yield()
         } catch StagingInsertError.unstorable(let reason) {
-            flushFailures.increment()
+            metrics.flushFailures.increment()
             guard batch.count > 1 else {
                 logger.warning("staging refused a request's rows", metadata: ["reason": "\(reason)"])
                 batch[0].continuation.resume(throwing: StagingError.unstorable(reason))
@@ -180,7 +173,7 @@ public actor StagingWriter: Service {
             }
             for waiter in batch { await write([waiter]) }
         } catch {
-            flushFailures.increment()
+            metrics.flushFailures.increment()
             logger.error(
                 "staging insert failed", metadata: ["rows": "\(rowCount)", "error": "\(String(reflecting: error))"])
             setDatabaseDown(true)
@@ -201,7 +194,7 @@ public actor StagingWriter: Service {
             logger.log(level: down ? .warning : .notice, down ? "database marked unavailable" : "database available")
         }
         databaseDown = down
-        databaseUp.record(down ? 0 : 1)
+        metrics.databaseUp.record(down ? 0 : 1)
     }
 
     /// Reads the staging backlog on a schedule; the same query tells whether the database is back.
@@ -212,8 +205,8 @@ public actor StagingWriter: Service {
                     try await store.backlog(logger: logger)
                 }
                 self.backlog = backlog
-                backlogRows.record(backlog.rows)
-                backlogAge.record(backlog.oldestAge)
+                metrics.backlogRows.record(backlog.rows)
+                metrics.backlogAge.record(backlog.oldestAge)
                 setDatabaseDown(false)
             } catch {
                 setDatabaseDown(true)
@@ -229,7 +222,7 @@ public actor StagingWriter: Service {
                 try await raceAgainstDeadline(.seconds(2)) { [store, logger] in
                     try await store.notifyWorkers(logger: logger)
                 }
-                notifyCounter.increment()
+                metrics.notifications.increment()
             } catch {
                 logger.debug("notify failed; workers fall back to polling", metadata: ["error": "\(error)"])
             }
