@@ -75,9 +75,8 @@ public final class Worker: Service {
     }
 
     /// Moves batches until staging is empty. One mover starts; the others join only once it claimed
-    /// a full batch. Split among several movers, the few hundred rows of one wake-up became several
-    /// small transactions and empty claims, each paying a statement's fixed cost: with ingest
-    /// running at 4,000–16,000 events/s, PostgreSQL spent 8–13 % more CPU per event.
+    /// a full batch: split among several movers, the few rows of one wake-up would become several
+    /// small transactions and empty claims, each paying a statement's fixed cost.
     func drain() async {
         guard await drainLoop(untilFullBatch: true) else { return }
         let movers = Self.movers(concurrency: configuration.concurrency, elsewhere: await movesElsewhere())
@@ -89,9 +88,8 @@ public final class Worker: Service {
     }
 
     /// Movers for a backlog: `concurrency` less the moves other replicas have in flight, at least one,
-    /// so replicas together run about `concurrency` moves. Two replicas of two movers each (four
-    /// moves at once on a two-core database) cost 1.28–1.36× the SQL-only move's CPU per event,
-    /// two replicas of one mover 1.16–1.19×, and drained no faster.
+    /// so replicas together run about `concurrency` moves: more moves at once than the database has
+    /// cores for cost more of its CPU per event and drain no faster.
     static func movers(concurrency: Int, elsewhere: Int) -> Int {
         max(1, concurrency - elsewhere)
     }

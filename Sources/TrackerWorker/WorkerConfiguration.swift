@@ -23,9 +23,8 @@ public struct WorkerConfiguration: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// How often the leader folds new (day, person) pairs into the week and month sets and refreshes
     /// the views that publish them (`TRACKER_VIEW_REFRESH_SECONDS`): how stale weekly and monthly
-    /// active people may be. A run costs what arrived since the last one (over 3 million kept
-    /// pairs: 5 ms for 200 new ones, 0.5 s for 20,000, 10 ms for both refreshes). A run slower than
-    /// a ninth of this stretches the wait (`ViewRefresher.interval(after:)`).
+    /// active people may be. A run costs what arrived since the last one, not what is kept; a run
+    /// slower than a ninth of this stretches the wait (`ViewRefresher.interval(after:)`).
     public var viewRefreshInterval: Duration = .seconds(5)
     /// How often a replica that is not the leader tries to become it.
     public var electionInterval: Duration = .seconds(2)

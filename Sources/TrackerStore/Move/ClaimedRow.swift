@@ -35,7 +35,7 @@ public struct ClaimedRow: Sendable, Equatable {
 
 extension ClaimedRow {
     /// Decodes a claim: one row of arrays, one per column, in the claim's column order. A row per
-    /// claimed message cost postgres-nio a message, a row and a cell decode per value.
+    /// claimed message would cost postgres-nio a message, a row and a cell decode per value.
     static func batch(_ row: PostgresRow) throws -> [ClaimedRow] {
         let cells = Array(row)
         guard cells.count == 10 else { throw PostgresDecodingError.Code.missingData }

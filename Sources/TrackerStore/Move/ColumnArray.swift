@@ -2,9 +2,9 @@ import NIOCore
 import PostgresNIO
 
 /// One column of a batch, bound as a PostgreSQL array for `unnest`: written straight from the
-/// rows, with SQL NULL for `nil`. Mapping each column to an array of values first copied every
-/// value once more per batch, and optionals had to travel as sentinels (arrays of optionals do
-/// not bind).
+/// rows, with SQL NULL for `nil`. Mapping each column to an array of values first would copy
+/// every value once more per batch, and optionals would travel as sentinels (arrays of optionals
+/// do not bind).
 ///
 /// Values are read by index, not handed over as rows: this conformance runs unspecialized, and
 /// copying a row struct per value retained every field of it.

@@ -9,8 +9,8 @@ extension MoveStore {
     /// day — pre-aggregated per batch, upserted in sorted key order. Returns the indexes (into
     /// `events`) of the events stored; the others were already in the window.
     ///
-    /// One statement instead of one per table: the worker no longer decodes the fresh keys, filters
-    /// and aggregates in Swift, and sends the same values back.
+    /// One statement, not one per table, so the worker never decodes the fresh keys, filters and
+    /// aggregates in Swift only to send the same values back.
     /// `events` must hold one message per key (`MovePlan` keeps the first copy).
     public static func write(
         _ events: [EventRow], deleting ids: [Int64], on connection: PostgresConnection, logger: Logger

@@ -12,9 +12,9 @@ public enum MoveStore {
     /// not returned and stay where they are.
     ///
     /// A plain `SELECT … FOR UPDATE SKIP LOCKED` by the primary key: a queue's statistics are always
-    /// stale, and after an ANALYZE of a nearly empty staging table a joined `DELETE … USING (…)`
-    /// was planned as a nested loop rescanning the claimed rows for every staged row — minutes per
-    /// batch once a backlog built up. This has no plan worse than one index pass. The rows come
+    /// stale, and after an ANALYZE of a nearly empty staging table a joined `DELETE … USING (…)` can
+    /// be planned as a nested loop rescanning the claimed rows for every staged row. This has no
+    /// plan worse than one index pass. The rows come
     /// back as one row of arrays (`ClaimedRow.batch`), aggregated straight from the locking
     /// subquery rather than from a CTE, which would copy them into a tuplestore first. Envelopes
     /// come from `envelopes(for:)`, once each.

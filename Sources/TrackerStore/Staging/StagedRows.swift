@@ -4,9 +4,9 @@ import TrackerCore
 
 /// A request's staged rows as `COPY … FROM STDIN` text, formatted where the request is handled:
 /// a flush only sends the texts of the requests it groups. COPY loads whole pages per WAL record
-/// instead of inserting row by row from `unnest` over bound arrays (a third of PostgreSQL's work
-/// per event); formatting in the request's task spreads that work over every core, where the
-/// flush did it alone, and a message goes from the body into the text without a String of its own.
+/// instead of inserting row by row from `unnest` over bound arrays; formatting in the request's
+/// task spreads that work over every core rather than leaving it all to the flush, and a message
+/// goes from the body into the text without a String of its own.
 public struct StagedRows: Sendable {
     /// The columns each line holds, in order.
     static let copyColumns = ["received_at", "source", "kind", "implied_type", "message_id", "payload", "envelope_id"]
@@ -19,7 +19,7 @@ public struct StagedRows: Sendable {
     private(set) var text = ByteBuffer()
 
     /// Rows for about `bytes` of payloads and envelopes, with room for their other fields: one
-    /// allocation per request, where growing from empty reallocated a 100-message text seven times.
+    /// allocation per request, not one at each doubling of a text grown from empty.
     public init(reservingCapacity bytes: Int = 0, rows: Int = 0) {
         text.reserveCapacity(bytes + rows * 160)
     }

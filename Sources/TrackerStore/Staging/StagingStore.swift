@@ -26,8 +26,8 @@ public struct StagingStore: Sendable {
     public func insert(
         _ rows: [StagedRows], deadline: Duration, commitTimeout: Duration = .seconds(60), logger: Logger
     ) async throws {
-        // One CopyData message: postgres-nio flushes the socket on every write, and a flush of 200
-        // single-event requests written one by one did not finish within the flush deadline.
+        // One CopyData message: postgres-nio flushes the socket on every write, and a flush of many
+        // small requests written one by one may not finish within the flush deadline.
         var data = rows.first?.text ?? ByteBuffer()
         if rows.count > 1 {
             data = ByteBuffer()

@@ -42,10 +42,9 @@ struct MaintenanceScheduler: Sendable {
         }
     }
 
-    /// When each task is first due: an interval after its last run by any leader, so a new leader
-    /// does not redo what the last one just did (refreshing the views took seconds of a core at 10M
-    /// events, and a takeover or restart would pay it again). A task never run, or whose history
-    /// cannot be read, is due at once.
+    /// When each task is first due: an interval after its last run by any leader, so a takeover or a
+    /// restart does not pay again for what the last leader just did. A task never run, or whose
+    /// history cannot be read, is due at once.
     func firstDue(on connection: PostgresConnection) async -> [ContinuousClock.Instant] {
         var elapsed: [String: Double] = [:]
         do {

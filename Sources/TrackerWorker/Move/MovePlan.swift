@@ -15,7 +15,7 @@ struct MovePlan: Sendable {
 
     init(rows: [ClaimedRow], now: Date, configuration: WorkerConfiguration) {
         let oldest = UTCDay(now).adding(days: -configuration.retentionDays).start
-        // Sized once: growing a set of 2,000 keys rehashed every key at each doubling.
+        // Sized once, so adding a batch's keys never rehashes the set.
         var seen = Set<DedupeKey>(minimumCapacity: rows.count)
         events.reserveCapacity(rows.count)
         // A batch's envelope is parsed once for all its messages, not once per message.
