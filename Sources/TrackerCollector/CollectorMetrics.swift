@@ -1,5 +1,7 @@
+import Dispatch
 import Metrics
 import Synchronization
+import TrackerStore
 
 /// Every metric the collector declares, beside Hummingbird's per-route request metrics and the
 /// process's database pool use. Counters with a label are made once per label value: making one
@@ -12,15 +14,14 @@ final class CollectorMetrics: Sendable {
     private let acceptedBySource = Mutex<[String: Counter]>([:])
     private let rejectedByCode = Mutex<[String: Counter]>([:])
 
-    // The staging writer's.
-    let flushRows = Recorder(label: "tracker_collector_flush_rows")
-    let commitDuration = Metrics.Timer(label: "tracker_collector_commit_duration_seconds")
-    let flushFailures = Counter(label: "tracker_collector_flush_failures_total")
-    let queuedRows = Gauge(label: "tracker_collector_queued_rows")
-    let databaseUp = Gauge(label: "tracker_collector_database_up")
-    let backlogRows = Gauge(label: "tracker_staging_backlog_rows")
-    let backlogAge = Gauge(label: "tracker_staging_oldest_age_seconds")
-    let notifications = Counter(label: "tracker_collector_notifications_total")
+    private let flushRows = Recorder(label: "tracker_collector_flush_rows")
+    private let commitDuration = Metrics.Timer(label: "tracker_collector_commit_duration_seconds")
+    private let flushFailures = Counter(label: "tracker_collector_flush_failures_total")
+    private let queuedRows = Gauge(label: "tracker_collector_queued_rows")
+    private let databaseUp = Gauge(label: "tracker_collector_database_up")
+    private let backlogRows = Gauge(label: "tracker_staging_backlog_rows")
+    private let backlogAge = Gauge(label: "tracker_staging_oldest_age_seconds")
+    private let notifications = Counter(label: "tracker_collector_notifications_total")
 
     /// Sources labelled by name: those of `writeKeys` and the default one.
     init(writeKeys: WriteKeys) {
@@ -36,6 +37,36 @@ final class CollectorMetrics: Sendable {
             return counter
         }
         counter.increment(by: Int64(count))
+    }
+
+    /// A group commit of `rows` rows answered, `start` being when its insert began.
+    func flushed(rows: Int, since start: DispatchTime) {
+        commitDuration.recordInterval(since: start)
+        flushRows.record(rows)
+    }
+
+    func flushFailed() {
+        flushFailures.increment()
+    }
+
+    /// Rows accepted and waiting in memory for a flush.
+    func queued(rows: Int) {
+        queuedRows.record(rows)
+    }
+
+    /// Whether the staging writer takes the database to be up.
+    func database(up: Bool) {
+        databaseUp.record(up ? 1 : 0)
+    }
+
+    func backlog(_ backlog: StagingBacklog) {
+        backlogRows.record(backlog.rows)
+        backlogAge.record(backlog.oldestAge)
+    }
+
+    /// A NOTIFY sent to wake the workers.
+    func notifiedWorkers() {
+        notifications.increment()
     }
 
     func rejected(code: String) {

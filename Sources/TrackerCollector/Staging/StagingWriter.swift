@@ -1,7 +1,6 @@
 import DequeModule
 import Dispatch
 import Logging
-import Metrics
 import ServiceLifecycle
 import TrackerCore
 import TrackerStore
@@ -96,7 +95,7 @@ public actor StagingWriter: Service {
             queue.append(Waiter(rows: rows, continuation: continuation))
             queuedRows += rows.count
             queuedBytes += bytes
-            metrics.queuedRows.record(queuedRows)
+            metrics.queued(rows: queuedRows)
             wakeups.continuation.yield()
         }
     }
@@ -137,7 +136,7 @@ public actor StagingWriter: Service {
         }
         queuedRows -= rows
         queuedBytes -= bytes
-        metrics.queuedRows.record(queuedRows)
+        metrics.queued(rows: queuedRows)
         inFlight += 1
         return batch
     }
@@ -159,13 +158,12 @@ public actor StagingWriter: Service {
                 try await store.insert(
                     rows, deadline: settings.flushTimeout, commitTimeout: settings.commitTimeout, logger: logger)
             }
-            metrics.commitDuration.recordInterval(since: start)
-            metrics.flushRows.record(rowCount)
+            metrics.flushed(rows: rowCount, since: start)
             setDatabaseDown(false)
             for waiter in batch { waiter.continuation.resume() }
             notifications.continuation.yield()
         } catch StagingInsertError.unstorable(let reason) {
-            metrics.flushFailures.increment()
+            metrics.flushFailed()
             guard batch.count > 1 else {
                 logger.warning("staging refused a request's rows", metadata: ["reason": "\(reason)"])
                 batch[0].continuation.resume(throwing: StagingError.unstorable(reason))
@@ -173,7 +171,7 @@ public actor StagingWriter: Service {
             }
             for waiter in batch { await write([waiter]) }
         } catch {
-            metrics.flushFailures.increment()
+            metrics.flushFailed()
             logger.error(
                 "staging insert failed", metadata: ["rows": "\(rowCount)", "error": "\(String(reflecting: error))"])
             setDatabaseDown(true)
@@ -194,7 +192,7 @@ public actor StagingWriter: Service {
             logger.log(level: down ? .warning : .notice, down ? "database marked unavailable" : "database available")
         }
         databaseDown = down
-        metrics.databaseUp.record(down ? 0 : 1)
+        metrics.database(up: !down)
     }
 
     /// Reads the staging backlog on a schedule; the same query tells whether the database is back.
@@ -205,8 +203,7 @@ public actor StagingWriter: Service {
                     try await store.backlog(logger: logger)
                 }
                 self.backlog = backlog
-                metrics.backlogRows.record(backlog.rows)
-                metrics.backlogAge.record(backlog.oldestAge)
+                metrics.backlog(backlog)
                 setDatabaseDown(false)
             } catch {
                 setDatabaseDown(true)
@@ -222,7 +219,7 @@ public actor StagingWriter: Service {
                 try await raceAgainstDeadline(.seconds(2)) { [store, logger] in
                     try await store.notifyWorkers(logger: logger)
                 }
-                metrics.notifications.increment()
+                metrics.notifiedWorkers()
             } catch {
                 logger.debug("notify failed; workers fall back to polling", metadata: ["error": "\(error)"])
             }
