@@ -80,23 +80,25 @@ import TrackerTestSupport
     /// A batch's envelope is stored once, merged into each of its events, and deleted once moved.
     @Test func anEnvelopeIsStoredOnceAndDeletedOnceMoved() async throws {
         let database = try await TestDatabase.create("hostile_envelope")
-        try await database.withWorkers { client, _ in
-            var rows = StagedRows()
-            let envelope = rows.addEnvelope(#"{"context":{"library":{"name":"sdk"}},"sentAt":"2026-11-25T10:00:00Z"}"#)
-            for index in 0..<3 {
-                let payload = #"{"type":"track","userId":"u","event":"E","messageId":"e\#(index)"}"#
-                payload.utf8CString.withUnsafeBytes { bytes in
-                    rows.append(
-                        receivedAt: ISO8601.string(from: Date()), source: "web", kind: .segment, impliedType: nil,
-                        messageId: "e\(index)", payload: UnsafeRawBufferPointer(rebasing: bytes.dropLast()),
-                        envelopeId: envelope)
-                }
+        var rows = StagedRows()
+        let envelope = rows.addEnvelope(#"{"context":{"library":{"name":"sdk"}},"sentAt":"2026-11-25T10:00:00Z"}"#)
+        for index in 0..<3 {
+            let payload = #"{"type":"track","userId":"u","event":"E","messageId":"e\#(index)"}"#
+            payload.utf8CString.withUnsafeBytes { bytes in
+                rows.append(
+                    receivedAt: ISO8601.string(from: Date()), source: "web", kind: .segment, impliedType: nil,
+                    messageId: "e\(index)", payload: UnsafeRawBufferPointer(rebasing: bytes.dropLast()),
+                    envelopeId: envelope)
             }
+        }
+        // Staged before any worker runs, so the count sees what the collector stored.
+        try await database.withClient { [rows] client in
             try await StagingStore(client: client).insert(
                 [rows], deadline: .seconds(10), commitTimeout: .seconds(10), logger: database.logger)
-            #expect(try await database.scalar("SELECT count(*)::int FROM ingest_envelopes") == 1)
-            try await database.waitUntilDrained()
         }
+        #expect(try await database.scalar("SELECT count(*)::int FROM ingest_envelopes") == 1)
+        #expect(try await database.scalar("SELECT count(DISTINCT envelope_id)::int FROM ingest_staging") == 1)
+        try await database.withWorkers { _, _ in try await database.waitUntilDrained() }
         #expect(
             try await database.scalar("SELECT count(*)::int FROM events WHERE context->'library'->>'name' = 'sdk'") == 3
         )
