@@ -4,7 +4,7 @@ import TrackerCollector
 import TrackerConfiguration
 import TrackerStore
 
-struct CollectorCommand: ConfiguredCommand {
+struct CollectorCommand: ServerCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector", abstract: "Run the collector HTTP server (Segment API and POST /events).")
 
@@ -22,27 +22,18 @@ struct CollectorCommand: ConfiguredCommand {
     @Option(Table.port) var port: String?
     @Option(Table.statementTimeout) var statementTimeout: String?
 
-    struct Settings {
-        var process: ProcessSettings
-        var host: String
-        var port: Int
-        var collector: CollectorConfiguration
-    }
+    static var portSetting: Setting<Int> { Table.port }
+    static var statementTimeoutSetting: Setting<Duration> { Table.statementTimeout }
 
-    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
-        let read = SettingReader(environment: environment)
-        var process = try options.settings(environment: environment)
-        process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)
-        return Settings(
-            process: process, host: try server.resolvedHost(environment: environment), port: try read(Table.port, port),
-            collector: try collector.configuration(environment: environment))
+    func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> CollectorConfiguration {
+        try collector.configuration(environment: environment)
     }
 
     func run(with settings: Settings) async throws {
         let logger = settings.process.bootstrap(label: "tracker.collector")
         let client = settings.process.makeClient(logger: logger)
         let app = buildCollectorApplication(
-            client: client, configuration: settings.collector,
+            client: client, configuration: settings.role,
             address: .hostname(settings.host, port: settings.port), logger: logger)
         try await runUntilSignalled([client, app], logger: logger)
     }

@@ -4,7 +4,7 @@ import TrackerConfiguration
 import TrackerQuery
 import TrackerStore
 
-struct QueryCommand: ConfiguredCommand {
+struct QueryCommand: ServerCommand {
     static let configuration = CommandConfiguration(
         commandName: "query", abstract: "Run the query HTTP server (/v1 reads and stats, the original tracker's reads)."
     )
@@ -22,27 +22,18 @@ struct QueryCommand: ConfiguredCommand {
     @Option(Table.port) var port: String?
     @Option(Table.statementTimeout) var statementTimeout: String?
 
-    struct Settings {
-        var process: ProcessSettings
-        var host: String
-        var port: Int
-        var access: QueryAccess
-    }
+    static var portSetting: Setting<Int> { Table.port }
+    static var statementTimeoutSetting: Setting<Duration> { Table.statementTimeout }
 
-    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
-        let read = SettingReader(environment: environment)
-        var process = try options.settings(environment: environment)
-        process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)
-        return Settings(
-            process: process, host: try server.resolvedHost(environment: environment), port: try read(Table.port, port),
-            access: try query.access(environment: environment))
+    func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> QueryAccess {
+        try query.access(environment: environment)
     }
 
     func run(with settings: Settings) async throws {
         let logger = settings.process.bootstrap(label: "tracker.query")
         let client = settings.process.makeClient(logger: logger)
         let app = buildQueryApplication(
-            client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
+            client: client, readTokens: settings.role.readTokens, adminTokens: settings.role.adminTokens,
             address: .hostname(settings.host, port: settings.port),
             logger: logger)
         try await runUntilSignalled([client, app], logger: logger)

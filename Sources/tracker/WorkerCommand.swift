@@ -4,7 +4,7 @@ import TrackerConfiguration
 import TrackerStore
 import TrackerWorker
 
-struct WorkerCommand: ConfiguredCommand {
+struct WorkerCommand: ServerCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run a worker replica: move staged events into events or failed_events, keep aggregates.")
@@ -24,27 +24,18 @@ struct WorkerCommand: ConfiguredCommand {
     @Option(Table.port) var port: String?
     @Option(Table.statementTimeout) var statementTimeout: String?
 
-    struct Settings {
-        var process: ProcessSettings
-        var host: String
-        var port: Int
-        var worker: WorkerConfiguration
-    }
+    static var portSetting: Setting<Int> { Table.port }
+    static var statementTimeoutSetting: Setting<Duration> { Table.statementTimeout }
 
-    func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
-        let read = SettingReader(environment: environment)
-        var process = try options.settings(environment: environment)
-        process.database.statementTimeout = try read(Table.statementTimeout, statementTimeout)
-        return Settings(
-            process: process, host: try server.resolvedHost(environment: environment), port: try read(Table.port, port),
-            worker: try worker.configuration(environment: environment))
+    func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> WorkerConfiguration {
+        try worker.configuration(environment: environment)
     }
 
     func run(with settings: Settings) async throws {
         let logger = settings.process.bootstrap(label: "tracker.worker")
         let client = settings.process.makeClient(logger: logger)
         let app = buildWorkerApplication(
-            client: client, database: settings.process.database, configuration: settings.worker,
+            client: client, database: settings.process.database, configuration: settings.role,
             address: .hostname(settings.host, port: settings.port), logger: logger)
         try await runUntilSignalled([client, app], logger: logger)
     }
