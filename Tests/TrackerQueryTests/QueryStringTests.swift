@@ -239,6 +239,11 @@ func formEncoded(_ value: String) -> String {
         ]
         let overlong = [
             ("/v1/events?user_id=\(percentEncoded(String(repeating: "é", count: 257)))", "user_id"),
+            // One character of 301 bytes: limits count bytes, as the stored ids' do.
+            (
+                "/v1/events?anonymous_id=\(percentEncoded("e" + String(repeating: "\u{0301}", count: 150)))",
+                "anonymous_id"
+            ),
             ("/v1/events?event=\(formEncoded(String(repeating: "a b", count: 67)))", "event"),
             ("/v1/stats/timeseries?event=\(String(repeating: "%F0%9F%9A%80", count: 201))", "event"),
             ("/events?userId=\(String(repeating: "x", count: 257))", "userId"),

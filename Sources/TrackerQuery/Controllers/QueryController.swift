@@ -124,8 +124,8 @@ public struct QueryController<Context: RequestContext>: Sendable {
     @Sendable func eraseUser(_ request: Request, context: Context) async throws -> Response {
         let raw = context.parameters.get("id") ?? ""
         let person = raw.removingPercentEncoding ?? raw
-        guard !person.isEmpty, person.count <= 256, !person.unicodeScalars.contains("\u{0}") else {
-            throw QueryParameters.invalid("The user id in the path must be 1 to 256 characters long, without NUL.")
+        guard !person.isEmpty, person.utf8.count <= 256, !person.unicodeScalars.contains("\u{0}") else {
+            throw QueryParameters.invalid("The user id in the path must be 1 to 256 bytes (UTF-8) long, without NUL.")
         }
         let counts = try await repository.erase(person: person)
         return Response.json(

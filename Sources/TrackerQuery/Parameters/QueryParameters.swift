@@ -23,8 +23,9 @@ struct QueryParameters {
     /// A text filter; present but empty is an error, not "no filter".
     func text(_ name: String, maxLength: Int = 256) throws -> String? {
         guard let value = form.value(name) else { return nil }
-        guard !value.isEmpty, value.count <= maxLength else {
-            throw Self.invalid("\(name) must be 1 to \(maxLength) characters long.")
+        // Bytes, as the stored ids and names are limited: one character can carry thousands of marks.
+        guard !value.isEmpty, value.utf8.count <= maxLength else {
+            throw Self.invalid("\(name) must be 1 to \(maxLength) bytes (UTF-8) long.")
         }
         guard !value.unicodeScalars.contains("\u{0}") else {
             throw Self.invalid("\(name) must not contain NUL characters.")
