@@ -151,13 +151,7 @@ extension PostgresQueryRepository {
     /// same bytes, as PostgreSQL compares the stored ids (Swift's `==` would also take a canonically
     /// equivalent spelling, someone else's id).
     static func names(_ person: String, in payload: String) -> Bool {
-        guard let message = try? JSONValue(parsing: payload) else { return false }
-        return ["userId", "anonymousId", "previousId"].contains { key in
-            switch message[key] {
-            case .string(let id)?, .number(let id)?: id.utf8.elementsEqual(person.utf8)
-            default: false
-            }
-        }
+        SegmentMessage.people(in: payload).contains { $0.utf8.elementsEqual(person.utf8) }
     }
 
     private static func count(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws

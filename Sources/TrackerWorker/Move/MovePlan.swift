@@ -24,7 +24,8 @@ struct MovePlan: Sendable {
             if row.attempts >= configuration.maxAttempts {
                 failed.append(
                     FailedRow(
-                        row: row, people: Self.people(in: row.payload), reason: RejectionReason.poisonMessage.rawValue,
+                        row: row, people: SegmentMessage.people(in: row.payload),
+                        reason: RejectionReason.poisonMessage.rawValue,
                         detail:
                             "Moving this message failed \(row.attempts) times; it was set aside so the queue goes on."))
                 continue
@@ -44,7 +45,7 @@ struct MovePlan: Sendable {
             case .failure(let rejection):
                 failed.append(
                     FailedRow(
-                        row: row, people: Self.people(in: row.payload), reason: rejection.reason.rawValue,
+                        row: row, people: SegmentMessage.people(in: row.payload), reason: rejection.reason.rawValue,
                         detail: rejection.detail))
             case .success(let message) where message.timestamp < oldest:
                 failed.append(
@@ -96,20 +97,6 @@ struct MovePlan: Sendable {
             sentAt: message.sentAt, receivedAt: message.receivedAt, source: source,
             properties: message.properties.text, context: message.context.text,
             traits: message.traits.text, integrations: message.integrations.text)
-    }
-
-    /// Best effort for a refused message: every id it names (`userId`, `anonymousId`, an alias's
-    /// `previousId`), decoded, so erasure finds it in `failed_events` by any of them.
-    static func people(in payload: String) -> [String] {
-        guard let body = try? JSONValue(parsing: payload) else { return [] }
-        return ["userId", "anonymousId", "previousId"].compactMap { key in
-            switch body[key] {
-            // NUL cannot be stored in text: such an id cannot be asked for either.
-            case .string(let value)? where !value.isEmpty && !value.containsNUL: value
-            case .number(let value)?: value
-            default: nil
-            }
-        }
     }
 }
 
