@@ -49,6 +49,8 @@ psql_server() { "$(pg_bindir)/psql" "$server_url/postgres?sslmode=disable" -v ON
     ensure_command promtool prometheus
     ensure_command docker-compose docker-compose
     ensure_command dot graphviz
+    ensure_command chromium chromium
+    ensure_command chromedriver chromium-driver
   } >"$work/tools.log" 2>&1
   echo $? >"$work/tools.rc"
   bash infra/scripts/container-smoke.sh base >"$work/base.log" 2>&1

