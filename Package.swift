@@ -108,7 +108,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// The read API: filtered event reads, stats from the rollups, failed-event replay, erasure.
+        /// The read API: filtered event reads, stats from the rollups, failed-event replay, erasure,
+        /// and the Explorer page (its files are compiled in by infra/scripts/embed-explorer.sh).
         .target(
             name: "TrackerQuery",
             dependencies: [
@@ -120,6 +121,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            exclude: ["Explorer/Assets"],
             swiftSettings: swiftSettings
         ),
         /// The command line both executables share: option tables, the database, logging and pool options.

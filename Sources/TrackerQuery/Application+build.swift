@@ -5,7 +5,7 @@ import TrackerHTTP
 import TrackerStore
 
 /// The query API's router: operational routes, the API description, `/v1` and the original
-/// tracker's read endpoints, behind `access`.
+/// tracker's read endpoints, behind `access`, and the Explorer page.
 public func buildQueryRouter(
     repository: any QueryRepository,
     access: QueryAccess,
@@ -17,6 +17,7 @@ public func buildQueryRouter(
     router.addOperationRoutes(readiness: readiness, openAPI: QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)
     LegacyQueryController(repository: repository).addRoutes(to: router)
+    Explorer.addRoutes(to: router)
     return router
 }
 

@@ -13,6 +13,11 @@ bash infra/scripts/embed-migrations.sh
 git diff --exit-code -- Sources/TrackerStore/Migrations/Migration+embedded.swift \
   || { echo "run infra/scripts/embed-migrations.sh and commit the result" >&2; exit 1; }
 
+echo "-- embedded Explorer files match Sources/TrackerQuery/Explorer/Assets"
+bash infra/scripts/embed-explorer.sh
+git diff --exit-code -- Sources/TrackerQuery/Explorer/ExplorerAsset+embedded.swift \
+  || { echo "run infra/scripts/embed-explorer.sh and commit the result" >&2; exit 1; }
+
 echo "-- shellcheck"
 ensure_command shellcheck shellcheck
 mapfile -t scripts < <(git ls-files '*.sh' .ci/run)

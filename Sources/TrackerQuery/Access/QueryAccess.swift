@@ -17,8 +17,9 @@ public struct QueryAccess: Sendable, Equatable {
         self.adminTokens = adminTokens
     }
 
-    /// What every server keeps open: probes, metrics and the API description.
-    static var openPaths: Set<String> { ["/healthz", "/readyz", "/metrics", "/openapi.json"] }
+    /// What every server keeps open: probes, metrics and the API description; and the Explorer
+    /// page's files, which hold no data (the page's `/v1` calls are checked like any other).
+    static let openPaths = Set(["/healthz", "/readyz", "/metrics", "/openapi.json"]).union(Explorer.paths)
 
     /// Why a request may not go on, or nil when it may. Reads are GETs; erasure and replay, the
     /// routes that change data, are not, so no spelling of their paths slips past the admin check.
