@@ -126,6 +126,13 @@ def seed(api):
             "timestamp": iso(now - timedelta(minutes=index + 2)),
         })
     messages.append({"type": "track", "userId": f"broken-{RUN}", "messageId": f"ex-{RUN}-failed"})
+    # Other refusals, so the failed view has reasons to tell apart.
+    messages += [
+        {"type": "bogus", "userId": f"broken-{RUN}", "messageId": f"ex-{RUN}-bogus"},
+        {"type": "track", "event": "Orphan", "messageId": f"ex-{RUN}-orphan"},
+        {"type": "track", "event": "Late", "userId": f"broken-{RUN}", "timestamp": "yesterday",
+         "messageId": f"ex-{RUN}-late"},
+    ]
     api.batch(messages)
     until("the seeded person's events stored",
           lambda: len(api.get("/v1/events", user_id=PERSON, limit=100)["data"]) == PERSON_EVENTS)
@@ -280,7 +287,7 @@ def check_live(page, api):
     log(f"live: the posted event appeared after {time.monotonic() - posted:.2f} s")
     page.find("#live button.toggle").click()
     api.batch([{"type": "track", "event": "Live Held", "userId": LIVE, "messageId": f"ex-{RUN}-held"}])
-    until("held back while paused", lambda: "1 new events held back" in page.text("#live .stream-state"), 3)
+    until("held back while paused", lambda: "1 new event held back" in page.text("#live .stream-state"), 3)
     assert not page.all(f'#live li[data-message-id="ex-{RUN}-held"]')
     page.find("#live button.toggle").click()
     until("shown on resume", lambda: page.all(f'#live li[data-message-id="ex-{RUN}-held"]'), 2)

@@ -23,6 +23,7 @@ bin="$root/.build/release/tracker"
 host=${TRACKER_PUBLIC_HOST:-localhost}
 cat <<URLS
 Collector: http://$host:8080   (POST /v1/batch, /v1/track, …, POST /events)
+Explorer:  http://$host:8081/  (open it in a browser: the events as they arrive, people, failed events)
 Query:     http://$host:8081   (GET /v1/events, /v1/stats/…, /events; API: /openapi.json)
 Worker:    http://$host:8082   (/healthz, /readyz, /metrics)
 Metrics:   http://$host:8080/metrics, :8081/metrics, :8082/metrics

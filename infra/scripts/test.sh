@@ -128,6 +128,10 @@ step "query strings: Python requests' form encoding reads what %20-encoded URLs 
 "$venv/bin/python" Tests/SDKTests/query_strings_test.py \
   "http://127.0.0.1:$collector_port" "http://127.0.0.1:$query_port" sdk-key
 
+step "Explorer in a real browser: headless chromium against the live collector, worker and query API"
+"$venv/bin/python" Tests/Browser/explorer_test.py --binary "$bin" --database-url "$DATABASE_URL" \
+  --collector "http://127.0.0.1:$collector_port" --query "http://127.0.0.1:$query_port" --write-key sdk-key
+
 step "API contract: OpenAPI documents validated, schemathesis against the live collector, worker and query API"
 for server in "collector:$collector_port" "worker:$worker_port" "query:$query_port"; do
   name=${server%%:*}

@@ -919,11 +919,13 @@ extension ExplorerAsset {
                 pre.json { background: var(--bg); border-radius: 6px; padding: 8px; overflow-x: auto; max-height: 20em; margin: 6px 0 0; }
                 .failed-event .reason { font-weight: 600; }
                 .failed-event .detail { margin: 6px 0 0; }
+                .failed-event .event-head .source { margin-left: 0; }
                 .failed-event .event-head button { margin-left: auto; }
                 .person-summary { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: baseline; margin-bottom: 10px; }
                 .person-summary h2 { overflow-wrap: anywhere; }
                 .person-summary button { margin-left: auto; }
-                .steps { display: flex; flex-wrap: wrap; gap: 8px; margin: 0; padding: 0; list-style: none; }
+                .steps { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 0; padding: 0; list-style: none; flex-basis: 100%; }
+                .steps li:nth-child(-n + 2) .link { visibility: hidden; }
                 .steps li { display: flex; gap: 6px; align-items: center; }
                 .analysis-result { margin-top: 4px; }
 
@@ -938,7 +940,9 @@ extension ExplorerAsset {
                 @media (max-width: 760px) {
                   :root { font-size: 14px; }
                   .top { padding: 8px 12px; }
-                  .top nav { width: 100%; overflow-x: auto; }
+                  .top nav { width: 100%; }
+                  .top nav ul { flex-wrap: wrap; }
+                  .top nav a { padding: 5px 10px; }
                   .access { margin: 0; }
                   main { padding: 12px 12px 32px; }
                   .grid { grid-template-columns: 1fr; }
@@ -959,7 +963,7 @@ extension ExplorerAsset {
                 // or every failed event of a reason.
                 import * as api from "./api.js";
                 import { confirmAction, say } from "./dialogs.js";
-                import { count, element, timeElement } from "./format.js";
+                import { counted, element, timeElement } from "./format.js";
 
                 const reasons = [
                   "invalid_json", "unknown_type", "missing_user", "missing_event", "missing_group_id", "missing_previous_id",
@@ -1023,7 +1027,7 @@ extension ExplorerAsset {
                       this.older.hidden = !this.cursor;
                       const which = this.current ? ` with reason ${this.current}` : "";
                       this.counter.textContent = this.loaded
-                        ? `${count(this.loaded)} failed events${which} shown${this.cursor ? ", older ones below" : ""}.`
+                        ? `${counted(this.loaded, "failed event")}${which} shown${this.cursor ? ", older ones below" : ""}.`
                         : `No failed events${which}.`;
                     } catch (error) {
                       if (!signal.aborted) say(this.notice, error.message, "error");
@@ -1075,7 +1079,7 @@ extension ExplorerAsset {
                   async replay(selection, item) {
                     try {
                       const answer = await api.request("POST", "/v1/failed-events/replay", { body: selection });
-                      say(this.notice, `Re-staged ${count(answer.replayed)} failed events for the workers.`, "success");
+                      say(this.notice, `Re-staged ${counted(answer.replayed, "failed event")} for the workers.`, "success");
                       this.notice.id = "failed-replayed";
                       if (item) item.remove();
                       else this.list.replaceChildren();
@@ -1104,6 +1108,11 @@ extension ExplorerAsset {
                 export function count(value) {
                   const number = Number(value);
                   return Math.abs(number) >= 1e6 ? compact.format(number) : whole.format(number);
+                }
+
+                /** "1 failed event", "2 failed events". */
+                export function counted(value, singular, plural = `${singular}s`) {
+                  return `${count(value)} ${Number(value) === 1 ? singular : plural}`;
                 }
 
                 export function ratio(value) {
@@ -1231,7 +1240,7 @@ extension ExplorerAsset {
                 // and person, pause holds new events back until resumed.
                 import * as api from "./api.js";
                 import { say } from "./dialogs.js";
-                import { count, element } from "./format.js";
+                import { counted, element } from "./format.js";
                 import { eventItem } from "./events.js";
 
                 const kept = 200;
@@ -1292,7 +1301,7 @@ extension ExplorerAsset {
                   describe() {
                     const base = { open: "Connected: new events appear as they are stored.", retrying: this.detail, stopped: this.detail };
                     let text = base[this.connection] || "Connecting…";
-                    if (this.paused) text = `Paused · ${count(this.held.length)} new events held back. ${text}`;
+                    if (this.paused) text = `Paused · ${counted(this.held.length, "new event")} held back. ${text}`;
                     this.state.textContent = text;
                     this.state.dataset.state = this.connection || "connecting";
                   },
@@ -1586,7 +1595,7 @@ extension ExplorerAsset {
                 // says what will go, then the counts the API deleted.
                 import * as api from "./api.js";
                 import { confirmAction, say } from "./dialogs.js";
-                import { count, element } from "./format.js";
+                import { count, counted, element } from "./format.js";
                 import { eventItem } from "./events.js";
 
                 const pageSize = 25;
@@ -1672,7 +1681,7 @@ extension ExplorerAsset {
                       this.older.hidden = !this.cursor;
                       const more = this.cursor ? ", older ones below" : "";
                       this.counter.textContent = this.loaded
-                        ? `${count(this.loaded)} events shown, newest first${more}.`
+                        ? `${counted(this.loaded, "event")} shown, newest first${more}.`
                         : `No stored events with ${this.filter} ${this.person}.`;
                     } catch (error) {
                       if (!signal.aborted) say(this.notice, error.message, "error");
@@ -1727,8 +1736,8 @@ extension ExplorerAsset {
                       const deleted = answer.deleted;
                       say(
                         this.notice,
-                        `Erased ${person}: ${count(deleted.events)} events, ${count(deleted.staged)} waiting messages, ` +
-                          `${count(deleted.failed_events)} failed events and ${count(deleted.active_days)} active days deleted.`,
+                        `Erased ${person}: ${counted(deleted.events, "event")}, ${counted(deleted.staged, "waiting message")}, ` +
+                          `${counted(deleted.failed_events, "failed event")} and ${counted(deleted.active_days, "active day")} deleted.`,
                         "success",
                       );
                       this.notice.id = "people-erased";

@@ -2,7 +2,7 @@
 // or every failed event of a reason.
 import * as api from "./api.js";
 import { confirmAction, say } from "./dialogs.js";
-import { count, element, timeElement } from "./format.js";
+import { counted, element, timeElement } from "./format.js";
 
 const reasons = [
   "invalid_json", "unknown_type", "missing_user", "missing_event", "missing_group_id", "missing_previous_id",
@@ -66,7 +66,7 @@ export const failed = {
       this.older.hidden = !this.cursor;
       const which = this.current ? ` with reason ${this.current}` : "";
       this.counter.textContent = this.loaded
-        ? `${count(this.loaded)} failed events${which} shown${this.cursor ? ", older ones below" : ""}.`
+        ? `${counted(this.loaded, "failed event")}${which} shown${this.cursor ? ", older ones below" : ""}.`
         : `No failed events${which}.`;
     } catch (error) {
       if (!signal.aborted) say(this.notice, error.message, "error");
@@ -118,7 +118,7 @@ export const failed = {
   async replay(selection, item) {
     try {
       const answer = await api.request("POST", "/v1/failed-events/replay", { body: selection });
-      say(this.notice, `Re-staged ${count(answer.replayed)} failed events for the workers.`, "success");
+      say(this.notice, `Re-staged ${counted(answer.replayed, "failed event")} for the workers.`, "success");
       this.notice.id = "failed-replayed";
       if (item) item.remove();
       else this.list.replaceChildren();

@@ -14,6 +14,11 @@ export function count(value) {
   return Math.abs(number) >= 1e6 ? compact.format(number) : whole.format(number);
 }
 
+/** "1 failed event", "2 failed events". */
+export function counted(value, singular, plural = `${singular}s`) {
+  return `${count(value)} ${Number(value) === 1 ? singular : plural}`;
+}
+
 export function ratio(value) {
   return percent.format(Number(value));
 }

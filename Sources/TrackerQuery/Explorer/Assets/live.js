@@ -2,7 +2,7 @@
 // and person, pause holds new events back until resumed.
 import * as api from "./api.js";
 import { say } from "./dialogs.js";
-import { count, element } from "./format.js";
+import { counted, element } from "./format.js";
 import { eventItem } from "./events.js";
 
 const kept = 200;
@@ -63,7 +63,7 @@ export const live = {
   describe() {
     const base = { open: "Connected: new events appear as they are stored.", retrying: this.detail, stopped: this.detail };
     let text = base[this.connection] || "Connecting…";
-    if (this.paused) text = `Paused · ${count(this.held.length)} new events held back. ${text}`;
+    if (this.paused) text = `Paused · ${counted(this.held.length, "new event")} held back. ${text}`;
     this.state.textContent = text;
     this.state.dataset.state = this.connection || "connecting";
   },

@@ -2,7 +2,7 @@
 // says what will go, then the counts the API deleted.
 import * as api from "./api.js";
 import { confirmAction, say } from "./dialogs.js";
-import { count, element } from "./format.js";
+import { count, counted, element } from "./format.js";
 import { eventItem } from "./events.js";
 
 const pageSize = 25;
@@ -88,7 +88,7 @@ export const people = {
       this.older.hidden = !this.cursor;
       const more = this.cursor ? ", older ones below" : "";
       this.counter.textContent = this.loaded
-        ? `${count(this.loaded)} events shown, newest first${more}.`
+        ? `${counted(this.loaded, "event")} shown, newest first${more}.`
         : `No stored events with ${this.filter} ${this.person}.`;
     } catch (error) {
       if (!signal.aborted) say(this.notice, error.message, "error");
@@ -143,8 +143,8 @@ export const people = {
       const deleted = answer.deleted;
       say(
         this.notice,
-        `Erased ${person}: ${count(deleted.events)} events, ${count(deleted.staged)} waiting messages, ` +
-          `${count(deleted.failed_events)} failed events and ${count(deleted.active_days)} active days deleted.`,
+        `Erased ${person}: ${counted(deleted.events, "event")}, ${counted(deleted.staged, "waiting message")}, ` +
+          `${counted(deleted.failed_events, "failed event")} and ${counted(deleted.active_days, "active day")} deleted.`,
         "success",
       );
       this.notice.id = "people-erased";
