@@ -10,7 +10,8 @@ public func buildCollectorRouter(
     readiness: @escaping ReadinessCheck
 ) -> Router<BasicRequestContext> {
     let router = Router()
-    router.addCommonMiddleware { isConnectionFailure($0) ? .databaseUnavailable : nil }
+    router.addCommonMiddleware(
+        answering: { isConnectionFailure($0) ? .databaseUnavailable : nil }, crossOrigin: controller.crossOriginPolicy)
     router.addOperationRoutes(readiness: readiness, openAPI: CollectorOpenAPI.document)
     controller.addRoutes(to: router)
     return router

@@ -1,4 +1,5 @@
 import TrackerCore
+import TrackerHTTP
 
 /// Everything the collector can be told, with defaults a laptop and a cluster both live with.
 public struct CollectorConfiguration: Sendable {
@@ -13,6 +14,8 @@ public struct CollectorConfiguration: Sendable {
     public var bodyTimeout: Duration
     /// Keep-alive connections with no request for this long are closed.
     public var idleTimeout: Duration
+    /// The web pages that may send events from a browser (`TRACKER_CORS_ORIGINS`).
+    public var crossOrigins: AllowedOrigins
 
     public init(
         writeKeys: WriteKeys = WriteKeys(),
@@ -20,7 +23,8 @@ public struct CollectorConfiguration: Sendable {
         rateLimit: Double? = nil,
         staging: StagingWriter.Settings = .init(),
         bodyTimeout: Duration = .seconds(10),
-        idleTimeout: Duration = .seconds(60)
+        idleTimeout: Duration = .seconds(60),
+        crossOrigins: AllowedOrigins = .any
     ) {
         self.writeKeys = writeKeys
         self.limits = limits
@@ -28,5 +32,6 @@ public struct CollectorConfiguration: Sendable {
         self.staging = staging
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
+        self.crossOrigins = crossOrigins
     }
 }

@@ -3,6 +3,16 @@ import Metrics
 import Synchronization
 import TrackerStore
 
+/// The wire protocols the collector speaks, each a label value of `tracker_collector_messages_total`.
+enum IngestProtocol: String, CaseIterable, Sendable {
+    /// Segment's HTTP Tracking API (`/v1/*`).
+    case segment
+    /// The original tracker's `POST /events`.
+    case tracker
+    case posthog
+    case snowplow
+}
+
 /// Every metric the collector declares, beside Hummingbird's per-route request metrics and the
 /// process's database pool use. Counters with a label are made once per label value: making one
 /// goes through the metrics factory's lock and name sanitizer, too slow for every request.
@@ -13,6 +23,8 @@ final class CollectorMetrics: Sendable {
     private let sources: Set<String>
     private let acceptedBySource = Mutex<[String: Counter]>([:])
     private let rejectedByCode = Mutex<[String: Counter]>([:])
+    /// Made for every protocol at start, so each series exists (at 0) before its first message.
+    private let messagesByProtocol: [IngestProtocol: Counter]
 
     private let flushRows = Recorder(label: "tracker_collector_flush_rows")
     private let commitDuration = Metrics.Timer(label: "tracker_collector_commit_duration_seconds")
@@ -26,9 +38,14 @@ final class CollectorMetrics: Sendable {
     /// Sources labelled by name: those of `writeKeys` and the default one.
     init(writeKeys: WriteKeys) {
         self.sources = Set(writeKeys.sources.values).union([WriteKeys.defaultSource])
+        self.messagesByProtocol = Dictionary(
+            uniqueKeysWithValues: IngestProtocol.allCases.map {
+                ($0, Counter(label: "tracker_collector_messages_total", dimensions: [("protocol", $0.rawValue)]))
+            })
     }
 
-    func accepted(_ count: Int, source: String) {
+    func accepted(_ count: Int, source: String, protocol: IngestProtocol) {
+        messagesByProtocol[`protocol`]?.increment(by: Int64(count))
         let source = sources.contains(source) ? source : "other"
         let counter = acceptedBySource.withLock { counters in
             if let counter = counters[source] { return counter }

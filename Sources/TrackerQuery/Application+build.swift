@@ -12,7 +12,7 @@ public func buildQueryRouter(
     readiness: @escaping ReadinessCheck
 ) -> Router<QueryRequestContext> {
     let router = Router(context: QueryRequestContext.self)
-    router.addCommonMiddleware(answering: APIError.answeringQuery)
+    router.addCommonMiddleware(answering: APIError.answeringQuery, crossOrigin: access.crossOriginPolicy)
     router.add(middleware: QueryAccessMiddleware(access: access))
     router.addOperationRoutes(readiness: readiness, openAPI: QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)
@@ -26,10 +26,11 @@ public func buildQueryApplication(
     client: PostgresClient,
     readTokens: ReadTokens,
     adminTokens: ReadTokens = ReadTokens(),
+    crossOrigins: AllowedOrigins = .none,
     address: BindAddress,
     logger: Logger
 ) -> some ApplicationProtocol {
-    let access = QueryAccess(readTokens: readTokens, adminTokens: adminTokens)
+    let access = QueryAccess(readTokens: readTokens, adminTokens: adminTokens, crossOrigins: crossOrigins)
     access.log(to: logger)
     let router = buildQueryRouter(
         repository: PostgresQueryRepository(client: client, logger: logger), access: access,

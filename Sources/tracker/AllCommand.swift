@@ -67,6 +67,7 @@ struct AllCommand: ConfiguredCommand {
             address: .hostname(settings.host, port: settings.ports.worker), logger: logger)
         let queryApp = buildQueryApplication(
             client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
+            crossOrigins: settings.access.crossOrigins,
             address: .hostname(settings.host, port: settings.ports.query),
             logger: logger)
         try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)

@@ -34,6 +34,7 @@ struct QueryCommand: ServerCommand {
         let client = settings.process.makeClient(logger: logger)
         let app = buildQueryApplication(
             client: client, readTokens: settings.role.readTokens, adminTokens: settings.role.adminTokens,
+            crossOrigins: settings.role.crossOrigins,
             address: .hostname(settings.host, port: settings.port),
             logger: logger)
         try await runUntilSignalled([client, app], logger: logger)

@@ -5,7 +5,8 @@ import TrackerCore
 import TrackerHTTP
 import TrackerStore
 
-/// The collector's endpoints: Segment's HTTP Tracking API and the original tracker's `POST /events`.
+/// The collector's endpoints: Segment's HTTP Tracking API, the original tracker's `POST /events`, and
+/// the other SDK protocols, each translated into Segment messages at the edge.
 public struct CollectorController: Sendable {
     let writer: StagingWriter
     let configuration: CollectorConfiguration
@@ -19,7 +20,14 @@ public struct CollectorController: Sendable {
         self.metrics = metrics
     }
 
+    /// Every protocol's routes, one line each.
     public func addRoutes(to router: Router<some RequestContext>) {
+        addSegmentRoutes(to: router)
+        addPostHogRoutes(to: router)
+    }
+
+    /// Segment's HTTP Tracking API and the original tracker's `POST /events`.
+    func addSegmentRoutes(to router: Router<some RequestContext>) {
         router.post("/v1/batch") { request, context in
             try await counted { try await batch(request) }
         }
@@ -34,7 +42,7 @@ public struct CollectorController: Sendable {
     }
 
     /// Counts every refusal by its machine code before it reaches the client.
-    private func counted(_ handler: () async throws -> Response) async throws -> Response {
+    func counted(_ handler: () async throws -> Response) async throws -> Response {
         do {
             return try await handler()
         } catch let error as APIError {
@@ -56,7 +64,7 @@ public struct CollectorController: Sendable {
         let rows = Self.rows(
             of: scanned, in: body, receivedAt: receivedAt, source: source.name, impliedType: nil,
             envelope: scanned.envelope)
-        try await stage(rows, source: source)
+        try await stage(rows, source: source, protocol: .segment)
         return Response.json(#"{"success":true}"#)
     }
 
@@ -78,7 +86,7 @@ public struct CollectorController: Sendable {
         let rows = Self.rows(
             of: scannedWithId, in: body, receivedAt: receivedAt, source: source.name, impliedType: type.rawValue,
             envelope: nil)
-        try await stage(rows, source: source)
+        try await stage(rows, source: source, protocol: .segment)
         return Response.json(#"{"success":true}"#)
     }
 
@@ -113,7 +121,7 @@ public struct CollectorController: Sendable {
         let row = StagedRow(
             receivedAt: receivedAt, source: sourceName, kind: .legacy, impliedType: nil,
             messageId: eventId, payload: text, envelope: nil)
-        try await stage(StagedRows([row]), source: source)
+        try await stage(StagedRows([row]), source: source, protocol: .tracker)
         return Response.json(#"{"status":"accepted","eventId":"\#(eventId)"}"#, status: .accepted)
     }
 
@@ -184,7 +192,7 @@ public struct CollectorController: Sendable {
     }
 
     /// A write key in a Basic header is checked before the body is read, so bad keys cost nothing.
-    private func checkedHeaderKey(_ request: Request) throws(APIError) -> String? {
+    func checkedHeaderKey(_ request: Request) throws(APIError) -> String? {
         guard configuration.writeKeys.isEnabled, let key = WriteKeys.basicUsername(request.headers) else {
             return nil
         }
@@ -192,7 +200,7 @@ public struct CollectorController: Sendable {
         return key
     }
 
-    private func authenticate(_ key: String?) throws(APIError) -> Source {
+    func authenticate(_ key: String?) throws(APIError) -> Source {
         guard configuration.writeKeys.isEnabled else {
             return Source(name: WriteKeys.defaultSource, key: WriteKeys.defaultSource)
         }
@@ -208,7 +216,8 @@ public struct CollectorController: Sendable {
     static let invalidWriteKey = APIError(
         .unauthorized, code: "invalid_write_key", message: "The write key is not one this collector knows.")
 
-    private func stage(_ rows: StagedRows, source: Source) async throws(APIError) {
+    /// Stages a request's rows through the group commit, counted under the protocol they came by.
+    func stage(_ rows: StagedRows, source: Source, protocol: IngestProtocol) async throws(APIError) {
         if let rateLimiter, let wait = rateLimiter.acquire(rows.count, for: source.key) {
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
@@ -229,7 +238,7 @@ public struct CollectorController: Sendable {
         } catch {
             throw .databaseUnavailable
         }
-        metrics.accepted(rows.count, source: rows.source ?? source.name)
+        metrics.accepted(rows.count, source: rows.source ?? source.name, protocol: `protocol`)
     }
 
     /// The messageId to stage: an empty one counts as missing, or every such message would be one

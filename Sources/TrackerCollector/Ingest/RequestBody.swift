@@ -6,7 +6,10 @@ import TrackerStore
 
 /// Reads a collector request's body: JSON only, gzip inflated with the size capped while inflating.
 enum RequestBody {
-    static func collect(_ request: Request, limit: Int, timeout: Duration) async throws(APIError) -> ByteBuffer {
+    /// `gzipped`: the body is gzip whatever `Content-Encoding` says (PostHog's `?compression=gzip-js`).
+    static func collect(
+        _ request: Request, limit: Int, timeout: Duration, gzipped: Bool = false
+    ) async throws(APIError) -> ByteBuffer {
         if let contentType = request.headers[.contentType], !isJSON(contentType) {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
@@ -15,7 +18,7 @@ enum RequestBody {
         let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces)
         let gzip: Bool
         switch encoding {
-        case nil, "", "identity": gzip = false
+        case nil, "", "identity": gzip = gzipped
         case "gzip", "x-gzip": gzip = true
         default:
             throw APIError(

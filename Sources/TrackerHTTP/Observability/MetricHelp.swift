@@ -7,6 +7,7 @@ enum MetricHelp {
         "http_server_request_errors_total": "HTTP requests that failed, by route, method and status.",
         "http_server_active_requests": "HTTP requests being answered now.",
         "tracker_collector_events_accepted_total": "Messages committed to staging and acknowledged.",
+        "tracker_collector_messages_total": "Messages committed to staging and acknowledged, by protocol.",
         "tracker_collector_rejected_requests_total": "Requests the collector refused, by reason code.",
         "tracker_collector_commit_duration_seconds": "Time of one group-commit insert, COMMIT included.",
         "tracker_collector_flush_rows": "Rows per group-commit flush.",

@@ -7,12 +7,15 @@ import Prometheus
 public typealias ReadinessCheck = @Sendable () async throws -> Bool
 
 extension Router {
-    /// What every server runs first: request metrics, request ids, and the product's error body for
-    /// anything that fails, with `answer` for the failures of its database.
-    public func addCommonMiddleware(answering answer: @escaping FailureAnswer) {
+    /// What every server runs first: request metrics, request ids, CORS by `crossOrigin`, and the
+    /// product's error body for anything that fails, with `answer` for the failures of its database.
+    public func addCommonMiddleware(
+        answering answer: @escaping FailureAnswer, crossOrigin: CrossOriginPolicy = .disabled
+    ) {
         addMiddleware {
             MetricsMiddleware()
             RequestIDMiddleware()
+            CrossOriginMiddleware(crossOrigin)
             APIErrorMiddleware(answering: answer)
         }
     }

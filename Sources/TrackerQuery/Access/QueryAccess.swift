@@ -11,10 +11,17 @@ import TrackerHTTP
 public struct QueryAccess: Sendable, Equatable {
     public var readTokens: ReadTokens
     public var adminTokens: ReadTokens
+    /// The web pages that may call the API from a browser (`TRACKER_QUERY_CORS_ORIGINS`); none by
+    /// default, since it serves private data.
+    public var crossOrigins: AllowedOrigins
 
-    public init(readTokens: ReadTokens = ReadTokens(), adminTokens: ReadTokens = ReadTokens()) {
+    public init(
+        readTokens: ReadTokens = ReadTokens(), adminTokens: ReadTokens = ReadTokens(),
+        crossOrigins: AllowedOrigins = .none
+    ) {
         self.readTokens = readTokens
         self.adminTokens = adminTokens
+        self.crossOrigins = crossOrigins
     }
 
     /// What every server keeps open: probes, metrics and the API description; and the Explorer

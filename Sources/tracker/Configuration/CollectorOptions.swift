@@ -1,6 +1,7 @@
 import ArgumentParser
 import TrackerCollector
 import TrackerConfiguration
+import TrackerHTTP
 
 /// The collector's options.
 struct CollectorOptions: ParsableArguments {
@@ -17,12 +18,16 @@ struct CollectorOptions: ParsableArguments {
         static let bodyTimeout = Setting<Duration>(
             "body-timeout", "TRACKER_BODY_TIMEOUT", .seconds(atMost: 3_600), default: .seconds(10),
             help: "Seconds a request may take to send its body before 408.")
+        static let corsOrigins = Setting<AllowedOrigins>(
+            "cors-origins", "TRACKER_CORS_ORIGINS", .origins, default: .any,
+            help: "Web origins that may send events from a browser: '*', 'none', or scheme://host[:port],…")
     }
 
     @Option(Table.writeKeys) var writeKeys: String?
     @Option(Table.rateLimit) var rateLimit: String?
     @Option(Table.backlogLimit) var backlogLimit: String?
     @Option(Table.bodyTimeout) var bodyTimeout: String?
+    @Option(Table.corsOrigins) var corsOrigins: String?
 
     func configuration(environment: Environment) throws(ConfigurationError) -> CollectorConfiguration {
         let read = SettingReader(environment: environment)
@@ -32,6 +37,7 @@ struct CollectorOptions: ParsableArguments {
         configuration.rateLimit = rate > 0 ? rate : nil
         configuration.staging.backlogLimit = try read(Table.backlogLimit, backlogLimit)
         configuration.bodyTimeout = try read(Table.bodyTimeout, bodyTimeout)
+        configuration.crossOrigins = try read(Table.corsOrigins, corsOrigins)
         return configuration
     }
 }
@@ -47,4 +53,16 @@ extension ValueParser where Value == WriteKeys {
                 throw InvalidValue(error.reason)
             }
         }, format: { $0.sources.map { "\($0.key):\($0.value)" }.sorted().joined(separator: ",") })
+}
+
+extension ValueParser where Value == AllowedOrigins {
+    static let origins = Self(
+        valueName: "origins",
+        parse: { text throws(InvalidValue) in
+            do throws(AllowedOriginsError) {
+                return try AllowedOrigins(parsing: text)
+            } catch {
+                throw InvalidValue(error.reason)
+            }
+        }, format: { $0.description })
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TrackerConfiguration
+import TrackerHTTP
 import TrackerQuery
 
 /// The query API's options.
@@ -11,16 +12,21 @@ struct QueryOptions: ParsableArguments {
         static let adminTokens = Setting<ReadTokens>(
             "admin-tokens", "TRACKER_ADMIN_TOKENS", .tokens, default: ReadTokens(),
             help: "Comma-separated tokens for erasure and replay; empty: readers may.")
+        static let corsOrigins = Setting<AllowedOrigins>(
+            "query-cors-origins", "TRACKER_QUERY_CORS_ORIGINS", .origins, default: AllowedOrigins.none,
+            help: "Web origins whose pages may read this API from a browser: 'none', '*', or scheme://host[:port],…")
     }
 
     @Option(Table.readTokens) var readTokens: String?
     @Option(Table.adminTokens) var adminTokens: String?
+    @Option(Table.corsOrigins) var corsOrigins: String?
 
     /// Who may read, erase and replay; a `CHANGE-ME` placeholder left in a token refuses to start.
     func access(environment: Environment) throws(ConfigurationError) -> QueryAccess {
         let read = SettingReader(environment: environment)
         let access = QueryAccess(
-            readTokens: try read(Table.readTokens, readTokens), adminTokens: try read(Table.adminTokens, adminTokens))
+            readTokens: try read(Table.readTokens, readTokens), adminTokens: try read(Table.adminTokens, adminTokens),
+            crossOrigins: try read(Table.corsOrigins, corsOrigins))
         if let problem = access.placeholderProblem { throw ConfigurationError(description: problem) }
         return access
     }

@@ -1,0 +1,120 @@
+/// Writes Segment messages from byte ranges of PostHog events: each value is copied as the client
+/// sent it (the scanner validated it), so the messages are valid JSON without a tree or a re-encode.
+struct SegmentWriter {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var text: [UInt8] = []
+
+    init(bytes: UnsafeRawBufferPointer, capacity: Int) {
+        self.bytes = bytes
+        text.reserveCapacity(capacity)
+    }
+
+    /// The mapping: `uuid` → `messageId`; `distinct_id` → `userId`, or `anonymousId` when the event
+    /// says it is anonymous; `$pageview`, `$screen`, `$identify` and `$create_alias` → page, screen,
+    /// identify and alias; any other event → track under its own name. `$set` becomes traits and
+    /// `$session_id` the session.
+    mutating func write(_ event: PostHogEvent, reader: JSONScanner) {
+        let kind = SpecialEvent(event.event, reader: reader)
+        text.append(contentsOf: #"{"type":""#.utf8)
+        text.append(contentsOf: kind.type.utf8)
+        text.append(UInt8(ascii: "\""))
+        switch kind {
+        case .pageview: member("name", present(event.pathname) ?? present(event.currentURL))
+        case .screen: member("name", event.screenName)
+        case .alias: member("previousId", event.alias)
+        case .identify: member("anonymousId", event.anonDistinctId)
+        case .other: member("event", event.event)
+        }
+        if kind == .identify || !isAnonymous(event, reader: reader) {
+            member("userId", event.distinctId)
+        } else {
+            member("anonymousId", event.distinctId)
+        }
+        member("messageId", event.uuid)
+        member("timestamp", event.timestamp)
+        member("sentAt", event.sentAt)
+        member("traits", present(event.set) ?? event.propertiesSet)
+        if let sessionId = present(event.sessionId) {
+            text.append(contentsOf: #","context":{"sessionId":"#.utf8)
+            append(sessionId.range)
+            text.append(UInt8(ascii: "}"))
+        }
+        if let properties = event.properties {
+            text.append(contentsOf: #","properties":"#.utf8)
+            if let token = event.tokenMember, properties.kind == .object {
+                append(properties.range.lowerBound..<token.lowerBound)
+                append(token.upperBound..<properties.range.upperBound)
+            } else {
+                append(properties.range)
+            }
+        }
+        text.append(UInt8(ascii: "}"))
+    }
+
+    /// Anonymous when `$is_identified` is false or `distinct_id` is the device's id.
+    private func isAnonymous(_ event: PostHogEvent, reader: JSONScanner) -> Bool {
+        if let identified = event.isIdentified, identified.kind == .bool,
+            reader.bytes(identified.range, equal: "false")
+        {
+            return true
+        }
+        guard let distinctId = event.distinctId, let deviceId = event.deviceId, distinctId.kind == .string,
+            deviceId.kind == .string
+        else { return false }
+        return reader.decode(distinctId) == reader.decode(deviceId)
+    }
+
+    /// A value that says something: not null, not an empty string.
+    private func present(_ value: JSONScanner.ScannedValue?) -> JSONScanner.ScannedValue? {
+        guard let value, value.kind != .null, !(value.kind == .string && value.contents.isEmpty) else { return nil }
+        return value
+    }
+
+    private mutating func member(_ name: StaticString, _ value: JSONScanner.ScannedValue?) {
+        guard let value else { return }
+        text.append(contentsOf: #",""#.utf8)
+        text.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        text.append(contentsOf: #"":"#.utf8)
+        append(value.range)
+    }
+
+    private mutating func append(_ range: Range<Int>) {
+        text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
+}
+
+extension JSONScanner {
+    fileprivate func bytes(_ range: Range<Int>, startWith byte: Unicode.Scalar) -> Bool {
+        range.first.map { bytes[$0] == UInt8(ascii: byte) } ?? false
+    }
+}
+
+/// The PostHog events that map to a Segment type other than track.
+enum SpecialEvent: Equatable {
+    case pageview, screen, identify, alias, other
+
+    init(_ name: JSONScanner.ScannedValue?, reader: JSONScanner) {
+        // Most events are the client's own: only a `$` name (or an escaped one) is decoded.
+        guard let name, name.kind == .string, name.hasEscapes || reader.bytes(name.contents, startWith: "$") else {
+            self = .other
+            return
+        }
+        switch reader.decode(name) {
+        case "$pageview": self = .pageview
+        case "$screen": self = .screen
+        case "$identify": self = .identify
+        case "$create_alias": self = .alias
+        default: self = .other
+        }
+    }
+
+    var type: String {
+        switch self {
+        case .pageview: "page"
+        case .screen: "screen"
+        case .identify: "identify"
+        case .alias: "alias"
+        case .other: "track"
+        }
+    }
+}
