@@ -917,6 +917,7 @@ extension ExplorerAsset {
                 .source { color: var(--muted); font-size: 0.85rem; margin-left: auto; }
                 details summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; margin-top: 4px; }
                 pre.json { background: var(--bg); border-radius: 6px; padding: 8px; overflow-x: auto; max-height: 20em; margin: 6px 0 0; }
+                .failed-event { position: relative; }
                 .failed-event .reason { font-weight: 600; }
                 .failed-event .detail { margin: 6px 0 0; }
                 .failed-event .event-head .source { margin-left: 0; }
@@ -942,7 +943,8 @@ extension ExplorerAsset {
                   .top { padding: 8px 12px; }
                   .top nav { width: 100%; }
                   .top nav ul { flex-wrap: wrap; }
-                  .top nav a { padding: 5px 10px; }
+                  .top nav ul { gap: 2px; }
+                  .top nav a { padding: 5px 8px; }
                   .access { margin: 0; }
                   main { padding: 12px 12px 32px; }
                   .grid { grid-template-columns: 1fr; }
@@ -951,7 +953,9 @@ extension ExplorerAsset {
                   .row-bars li { grid-template-columns: 1fr auto; }
                   .row-bars .row-track { grid-column: 1 / -1; grid-row: 2; }
                   .source { margin-left: 0; }
-                  .person-summary button, .failed-event .event-head button { margin-left: 0; }
+                  .person-summary button { margin-left: 0; }
+                  .failed-event .event-head { padding-right: 6em; }
+                  .failed-event .event-head button { position: absolute; top: 12px; right: 12px; }
                 }
 
                 """#
