@@ -124,6 +124,14 @@ LOG_LEVEL=warning "$bin" worker --port "$worker_port" --host 127.0.0.1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$worker_port"
 
+step "PostHog's Python SDK against the live collector and worker: every call stored once, mapped"
+PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/posthog_test.py \
+  "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key sdk
+
+step "CORS in a real browser: pages on two other loopback origins, a collector for any origin and a restricted one"
+PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/Browser/cors_test.py --binary "$bin" \
+  --database-url "$DATABASE_URL" --collector "http://127.0.0.1:$collector_port" --write-key sdk-key
+
 step "query strings: Python requests' form encoding reads what %20-encoded URLs read"
 "$venv/bin/python" Tests/SDKTests/query_strings_test.py \
   "http://127.0.0.1:$collector_port" "http://127.0.0.1:$query_port" sdk-key
