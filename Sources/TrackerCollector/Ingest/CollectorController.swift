@@ -24,6 +24,7 @@ public struct CollectorController: Sendable {
     public func addRoutes(to router: Router<some RequestContext>) {
         addSegmentRoutes(to: router)
         addPostHogRoutes(to: router)
+        addSnowplowRoutes(to: router)
     }
 
     /// Segment's HTTP Tracking API and the original tracker's `POST /events`.

@@ -46,6 +46,9 @@ public struct FormQuery: Sendable {
     /// Every value of a repeatable parameter, in the order given.
     public func values(_ name: String) -> [String] { fields[name] ?? [] }
 
+    /// The names of the parameters given, for endpoints that take any (a Snowplow pixel's fields).
+    public var names: Dictionary<String, [String]>.Keys { fields.keys }
+
     static func invalid(_ message: String) -> APIError { .badRequest("invalid_parameter", message) }
 
     /// Why a name or value could not be decoded, said after the parameter's name.

@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TrackerCore
+import TrackerHTTP
+import TrackerStore
+
+/// Snowplow's tracker protocol 2: the POST endpoint its trackers batch to and the GET pixel. Each
+/// event becomes a Segment message staged like any other, through the same limits, write keys,
+/// rate limit and group commit.
+extension CollectorController {
+    func addSnowplowRoutes(to router: Router<some RequestContext>) {
+        router.post("/com.snowplowanalytics.snowplow/tp2") { request, context in
+            try await counted { try await snowplowPost(request) }
+        }
+        router.get("/i") { request, context in
+            try await counted { try await snowplowPixel(request) }
+        }
+    }
+
+    func snowplowPost(_ request: Request) async throws -> Response {
+        let receivedAt = Date()
+        let headerKey = try checkedHeaderKey(request)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.limits.maxRequestBytes, timeout: configuration.bodyTimeout)
+        let events: [[String: String]]
+        do throws(SnowplowError) {
+            events = try SnowplowPayload.events(in: body)
+        } catch {
+            throw APIError.badRequest("invalid_snowplow_payload", error.message)
+        }
+        guard events.count <= configuration.limits.maxBatchMessages else {
+            throw CollectorController.apiError(
+                .tooManyMessages(count: events.count, limit: configuration.limits.maxBatchMessages))
+        }
+        try await stageSnowplow(events, receivedAt: receivedAt, headerKey: headerKey, request: request)
+        return Response.json(#"{"success":true}"#)
+    }
+
+    /// The pixel: one event in the query string, answered with a transparent GIF. Refusals are the
+    /// collector's JSON errors: an image element only sees that the load failed.
+    func snowplowPixel(_ request: Request) async throws -> Response {
+        let receivedAt = Date()
+        let headerKey = try checkedHeaderKey(request)
+        let query = try FormQuery(request)
+        var event: [String: String] = [:]
+        for name in query.names { event[name] = query.value(name) }
+        try await stageSnowplow([event], receivedAt: receivedAt, headerKey: headerKey, request: request)
+        return Response(
+            status: .ok, headers: [.contentType: "image/gif", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: Self.transparentGIF)))
+    }
+
+    /// Authenticates by `aid` (unless a Basic header already did), translates and stages `events`.
+    private func stageSnowplow(
+        _ events: [[String: String]], receivedAt: Date, headerKey: String?, request: Request
+    ) async throws {
+        let writeKeys = configuration.writeKeys
+        var key = headerKey
+        if writeKeys.isEnabled, key == nil {
+            // A tracker sends its app id with every event; one request comes from one tracker.
+            let appIds = Set(events.map { $0["aid"] ?? "" })
+            guard appIds.count <= 1, let appId = appIds.first, !appId.isEmpty else {
+                throw APIError(
+                    .unauthorized, code: appIds.count > 1 ? "invalid_write_key" : "missing_write_key",
+                    message: appIds.count > 1
+                        ? "Every event of a request must carry the same write key as its app id (aid)."
+                        : "Set the tracker's app id (aid) to your write key.")
+            }
+            key = appId
+        }
+        let source = try authenticate(key)
+        let userAgent = request.headers[.userAgent]
+        let limit = configuration.limits.maxMessageBytes
+        let time = ISO8601.string(from: receivedAt)
+        var rows = StagedRows(reservingCapacity: events.count * 1024, rows: events.count)
+        for (index, fields) in events.enumerated() {
+            let event: SnowplowEvent
+            do throws(SnowplowError) {
+                event = try SnowplowEvent(fields, keepsAppId: !writeKeys.isEnabled, userAgent: userAgent)
+            } catch {
+                let position = events.count > 1 ? "data[\(index)]: " : ""
+                throw APIError.badRequest("invalid_snowplow_event", position + error.message)
+            }
+            var message = event.message
+            let bytes = message.utf8.count
+            guard bytes <= limit else {
+                throw CollectorController.apiError(.messageTooLarge(index: index, bytes: bytes, limit: limit))
+            }
+            message.withUTF8 { payload in
+                rows.append(
+                    receivedAt: time, source: source.name, kind: .segment, impliedType: nil,
+                    messageId: event.messageId ?? MessageID.next(), payload: UnsafeRawBufferPointer(payload),
+                    envelopeId: nil)
+            }
+        }
+        try await stage(rows, source: source, protocol: .snowplow)
+    }
+
+    /// A 1×1 transparent GIF, what Snowplow's collector answers the pixel with.
+    static let transparentGIF: [UInt8] = [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
+        0xFF, 0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+        0x00, 0x02, 0x01, 0x44, 0x00, 0x3B,
+    ]
+}
