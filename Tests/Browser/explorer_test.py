@@ -29,7 +29,9 @@ import requests
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 RUN = uuid.uuid4().hex[:8]
@@ -38,6 +40,8 @@ ERASED = f"erase-{RUN}"
 LIVE = f"live-{RUN}"
 NAMES = ["Page Viewed", "Signed Up", "Added to Cart", "Checked Out", "Searched", "Shared"]
 PERSON_EVENTS = 30
+# The browser's time zone: not UTC, so a time shown in the viewer's zone differs from its UTC title.
+ZONE, ZONE_OFFSET = "Asia/Kolkata", timedelta(hours=5, minutes=30)
 STARTED = time.monotonic()
 processes = []
 
@@ -115,6 +119,15 @@ def seed(api):
             "timestamp": iso(now - timedelta(minutes=(index * 37) % (23 * 60))),
             "properties": {"plan": ["free", "pro", "team"][index % 3]},
         })
+    # A funnel people go through, fewer at each step: 40 view, 24 sign up, 16 add to cart, 10 buy.
+    for buyer in range(40):
+        steps = 1 + (buyer < 24) + (buyer < 16) + (buyer < 10)
+        for step, name in enumerate(["Page Viewed", "Signed Up", "Added to Cart", "Checked Out"][:steps]):
+            messages.append({
+                "type": "track", "event": name, "userId": f"buyer-{RUN}-{buyer}", "messageId": f"ex-{RUN}-b{buyer}-{step}",
+                "timestamp": iso(now - timedelta(minutes=(buyer * 29) % (20 * 60) + 30 - 5 * step)),
+                "properties": {"plan": ["free", "pro", "team"][buyer % 3]},
+            })
     for index in range(PERSON_EVENTS):
         messages.append({
             "type": "track", "event": NAMES[index % 3], "userId": PERSON, "messageId": f"ex-{RUN}-p{index}",
@@ -162,6 +175,7 @@ def browser(width, height):
     # The viewport itself, whatever the window frame takes.
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ZONE})
     return driver
 
 
@@ -271,6 +285,22 @@ def check_overview(page, api):
     log(f"overview: interval and range change the URL and the chart ({hours} → {minutes} bars), back/forward work")
 
 
+def check_keyboard(page):
+    """The views are reached and used with the keyboard alone: Enter on a link, Tab to a field."""
+    page.driver.execute_script("arguments[0].focus()", page.find('nav a[data-view="people"]'))
+    ActionChains(page.driver).send_keys(Keys.ENTER).perform()
+    until("the people view by keyboard", lambda: page.params().get("view") == ["people"] and page.visible("#people-id"))
+    for _ in range(6):
+        if page.driver.switch_to.active_element.get_attribute("id") == "people-id":
+            break
+        ActionChains(page.driver).send_keys(Keys.TAB).perform()
+    assert page.driver.switch_to.active_element.get_attribute("id") == "people-id", "Tab does not reach the id field"
+    ActionChains(page.driver).send_keys(PERSON, Keys.ENTER).perform()
+    until("the person's events, asked for by keyboard", lambda: page.params().get("person") == [PERSON]
+          and len(page.all("#people li.event")) == 25)
+    log("keyboard: Enter opens a view, Tab reaches its field, Enter submits it")
+
+
 def check_live(page, api):
     stream = api.session.get(f"{api.query}/v1/events/stream", params={"user_id": LIVE}, stream=True, timeout=5)
     status = stream.status_code
@@ -304,8 +334,12 @@ def check_people(page, api):
     shown = [item.get_attribute("data-message-id") for item in page.all("#people li.event")]
     expected = [event["message_id"] for event in api.get("/v1/events", user_id=PERSON, limit=100)["data"]]
     assert shown == expected, "the person's timeline differs from /v1/events"
-    title = page.find("#people li.event time").get_attribute("title")
-    assert title.endswith(" UTC"), title
+    shown_time = page.find("#people li.event time")
+    stored = datetime.fromisoformat(shown_time.get_attribute("datetime").replace("Z", "+00:00"))
+    assert shown_time.get_attribute("title") == stored.strftime("%Y-%m-%d %H:%M:%S UTC"), shown_time.get_attribute("title")
+    local = stored + ZONE_OFFSET
+    expected = f"{local:%b} {local.day}, {local.year}, {local.hour % 12 or 12}:{local:%M:%S} {local:%p}"
+    assert shown_time.text.replace("\u202f", " ") == expected, (shown_time.text, expected)
     log(f"people: {len(shown)} events in two pages, newest first, as /v1/events answers")
 
     page.open(f"view=people&person={ERASED}")
@@ -333,31 +367,52 @@ def check_failed(page, api):
     log("failed: replay re-staged the event; the worker refused it again under a new id")
 
 
+def range_bounds(page):
+    """The [from, to) the page asked for, read back from its requests' URLs."""
+    page.collect()
+    for url in reversed(page.urls):
+        query = parse_qs(urlparse(url).query)
+        if "/v1/stats/" in url and "from" in query and "to" in query:
+            return query["from"][0], query["to"][0]
+    raise AssertionError("no stats request with a range")
+
+
 def check_analysis(page, api):
-    frm = iso(datetime.now(timezone.utc) - timedelta(days=1))
-    status = api.status("/v1/stats/funnel", step=["Page Viewed", "Signed Up"], **{"from": frm})
-    page.open("view=analysis&tab=funnel&range=24h&step=Page+Viewed&step=Signed+Up&within=P1D")
-    if status == 404:
-        until("the page saying funnels are missing", lambda: "404" in page.text("#analysis .notice"))
-        log("analysis: SKIPPED funnel, GET /v1/stats/funnel answers 404 (the page says so)")
-    else:
-        until("the funnel", lambda: len(page.all("#analysis-result .row-bars li")) == 2)
-        log("analysis: funnel drawn")
-    for tab, path, params in (("retention", "/v1/stats/retention", {"interval": "day"}),
-                              ("breakdown", "/v1/stats/breakdown", {"event": "Signed Up", "property": "plan"})):
-        status = api.status(path, **params)
-        query = "&".join(f"{key}={value}".replace(" ", "+") for key, value in params.items() if key != "interval")
-        page.open(f"view=analysis&tab={tab}&range=7d&{query}")
-        if status == 404:
+    """Each analysis view equals its endpoint's answer; an endpoint this server lacks (404) is
+    shown as such."""
+    views = [
+        ("funnel", "/v1/stats/funnel", "range=24h&step=Page+Viewed&step=Signed+Up&within=P1D",
+         {"step": ["Page Viewed", "Signed Up"], "within": "P1D"}),
+        ("retention", "/v1/stats/retention", "range=7d&cohort=day&periods=4", {"interval": "day", "periods": 4}),
+        ("breakdown", "/v1/stats/breakdown", "range=7d&event=Signed+Up&property=plan",
+         {"event": "Signed Up", "property": "plan", "limit": 20}),
+    ]
+    for tab, path, query, params in views:
+        page.open(f"view=analysis&tab={tab}&{query}")
+        if api.status(path, **params) == 404:
             until(f"the page saying {tab} is missing", lambda: "404" in page.text("#analysis .notice"))
             log(f"analysis: SKIPPED {tab}, GET {path} answers 404 (the page says so)")
+            continue
+        until(f"the {tab} result", lambda: page.visible("#analysis-result"))
+        frm, to = range_bounds(page)
+        answer = api.get(path, **params, **{"from": frm, "to": to})["data"]
+        if tab == "retention":
+            shown = [[cell.get_attribute("data-value") for cell in row.find_elements(By.CSS_SELECTOR, "td.cell")]
+                     for row in page.all("#analysis-result tbody tr")]
+            expected = [[str(value) for value in row["returned"]] for row in answer]
+            assert len(shown) == len(expected), (shown, expected)
+            for cells, values in zip(shown, expected):
+                # Periods still in the future are left blank: the triangle.
+                assert [c for c in cells if c is not None] == values[:len([c for c in cells if c is not None])], (cells, values)
+            assert answer, "no cohorts"
         else:
-            until(f"the {tab} result", lambda: page.visible("#analysis-result") and (
-                page.all("#analysis-result table") or page.all("#analysis-result .row-bars")))
-            log(f"analysis: {tab} drawn")
+            shown = [int(item.get_attribute("data-value")) for item in page.all("#analysis-result .row-value")]
+            expected = [row["people"] if tab == "funnel" else row["count"] for row in answer]
+            assert shown == expected and shown, (shown, expected)
+        log(f"analysis: {tab} equals {path} ({len(answer)} rows)")
 
 
-def check_tokens(binary, database_url, collector):
+def check_tokens(binary, database_url, folder):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     good = f"read-{RUN}"
@@ -369,6 +424,9 @@ def check_tokens(binary, database_url, collector):
         assert requests.get(f"{url}/v1/events", timeout=5).status_code == 401, "/v1 still needs one"
         page.open("view=overview&range=24h")
         until("the token form", lambda: page.find("#token-dialog").is_displayed())
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+            page.driver.save_screenshot(os.path.join(folder, "token-laptop.png"))
         page.find("#token-input").send_keys("wrong-token")
         page.find("#token-dialog button[type=submit]").click()
         until("the wrong token refused", lambda: page.find("#token-dialog").is_displayed()
@@ -395,7 +453,11 @@ def screenshots(base, folder, api):
          or p.visible("#live .notice")),
         ("people", f"view=people&person={PERSON}", lambda p: len(p.all("#people li.event")) >= 25),
         ("failed", "view=failed", lambda p: p.all("#failed li.failed-event")),
-        ("analysis", "view=analysis&tab=funnel&range=24h&step=Page+Viewed&step=Signed+Up&step=Checked+Out",
+        ("analysis", "view=analysis&tab=funnel&range=24h&step=Page+Viewed&step=Signed+Up&step=Added+to+Cart&step=Checked+Out",
+         lambda p: p.visible("#analysis-result") or p.visible("#analysis .notice")),
+        ("retention", "view=analysis&tab=retention&range=7d&cohort=day&periods=8",
+         lambda p: p.visible("#analysis-result") or p.visible("#analysis .notice")),
+        ("breakdown", "view=analysis&tab=breakdown&range=24h&event=Signed+Up&property=plan",
          lambda p: p.visible("#analysis-result") or p.visible("#analysis .notice")),
     ]
     for width, height, suffix in ((1280, 800, "laptop"), (390, 844, "phone")):
@@ -411,6 +473,11 @@ def screenshots(base, folder, api):
                     if page.find("#live .stream-state").get_attribute("data-state") == "open":
                         until("the events in the live view", lambda: len(page.all("#live li.event")) >= 6, 3)
                 page.driver.save_screenshot(os.path.join(folder, f"{name}-{suffix}.png"))
+                if name == "people":
+                    page.find("#people-erase").click()
+                    until("the erasure confirmation", lambda: page.find("#confirm-dialog").is_displayed())
+                    page.driver.save_screenshot(os.path.join(folder, f"people-erase-{suffix}.png"))
+                    page.find("#confirm-dialog [data-cancel]").click()
         finally:
             page.close()
     log(f"screenshots in {folder}")
@@ -447,13 +514,14 @@ def main():
     try:
         check_overview(page, api)
         assert "Open API" in page.text("#access"), page.text("#access")
+        check_keyboard(page)
         live = check_live(page, api)
         check_people(page, api)
         check_failed(page, api)
         check_analysis(page, api)
     finally:
         page.close()
-    pages.append(check_tokens(args.binary, args.database_url, args.collector))
+    pages.append(check_tokens(args.binary, args.database_url, args.screenshots))
     check_hosts(pages)
     errors = [entry for entry in page.console if entry["level"] == "SEVERE" and "401" not in entry["message"]
               and "404" not in entry["message"]]

@@ -17,11 +17,14 @@ extension ExplorerAsset {
                 const windows = [["PT1H", "1 hour"], ["P1D", "1 day"], ["P7D", "7 days"], ["P30D", "30 days"]];
                 const day = 86_400_000;
 
+                /** A label and its control, kept together when the form wraps. */
                 function field(id, text, node) {
                   const label = element("label", null, text);
                   label.htmlFor = id;
                   node.id = id;
-                  return [label, node];
+                  const pair = element("span", "field");
+                  pair.append(label, node);
+                  return [pair];
                 }
 
                 function choice(options) {
@@ -303,7 +306,7 @@ extension ExplorerAsset {
                 let pendingAsk = null;
                 const listeners = new Set();
 
-                /** How the API answered so far: "unknown", "open" (no token needed) or "token". */
+                /** How the API answered so far: "unknown", "open" (no token needed), "token", or "needed" (refused). */
                 export let access = "unknown";
 
                 export function onAccess(listener) {
@@ -415,7 +418,10 @@ extension ExplorerAsset {
                     }
                     if (answer.status === 401 || (answer.status === 403 && json.code === "admin_token_required")) {
                       const entered = await askToken(reasonFor(answer.status, json, sent));
-                      if (entered === null) throw new APIError(answer.status, json.code, "No token was given.");
+                      if (entered === null) {
+                        setAccess("needed");
+                        throw new APIError(answer.status, json.code, "This needs a token, and none was given.");
+                      }
                       continue;
                     }
                     throw new APIError(answer.status, json.code, json.message);
@@ -446,7 +452,8 @@ extension ExplorerAsset {
                       if (answer.status === 401) {
                         const body = await answer.json().catch(() => ({}));
                         if ((await askToken(reasonFor(401, body, sent))) === null) {
-                          onState("stopped", "No token was given.");
+                          setAccess("needed");
+                          onState("stopped", "The stream needs a token, and none was given.");
                           return;
                         }
                         continue;
@@ -565,6 +572,14 @@ extension ExplorerAsset {
                   note.replaceChildren();
                   if (state === "open") {
                     note.textContent = "Open API: this server answered without a token.";
+                  } else if (state === "needed") {
+                    note.append("This server needs a token. ");
+                    const ask = document.createElement("button");
+                    ask.type = "button";
+                    ask.className = "link";
+                    ask.textContent = "Enter a token";
+                    ask.addEventListener("click", render);
+                    note.append(ask);
                   } else if (state === "token") {
                     note.append("Signed in with a token. ");
                     const forget = document.createElement("button");
@@ -595,6 +610,17 @@ extension ExplorerAsset {
                 }
                 api.onAccess(showAccess);
                 window.addEventListener("popstate", render);
+                // Charts are drawn at the width they are shown at: a new width redraws the view's charts.
+                let width = window.innerWidth;
+                let resizing = null;
+                window.addEventListener("resize", () => {
+                  clearTimeout(resizing);
+                  resizing = setTimeout(() => {
+                    if (window.innerWidth === width) return;
+                    width = window.innerWidth;
+                    views[shown]?.redraw?.();
+                  }, 200);
+                });
                 render();
 
                 """#
@@ -865,6 +891,7 @@ extension ExplorerAsset {
                 button.link { border: 0; background: none; color: var(--accent); padding: 0; min-height: 0; text-decoration: underline; }
                 button.toggle[aria-pressed="true"], button.tab[aria-pressed="true"] { background: var(--accent-soft); border-color: var(--accent); }
                 .tabs { display: flex; gap: 4px; }
+                .field { display: inline-flex; align-items: center; gap: 6px; }
 
                 .notice { padding: 10px 14px; border-radius: 8px; background: var(--accent-soft); margin: 0 0 14px; }
                 .notice.error { background: color-mix(in srgb, var(--danger) 14%, var(--panel)); color: var(--text); border-left: 4px solid var(--danger); }
@@ -899,7 +926,8 @@ extension ExplorerAsset {
                 .row-track { display: inline-block; width: calc(100% - 4em); height: 10px; background: var(--accent-soft); border-radius: 5px; vertical-align: middle; }
                 .row-fill { display: block; height: 100%; background: var(--accent); border-radius: 5px; }
                 .row-bars { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
-                .row-bars li { display: grid; grid-template-columns: minmax(6em, 14em) 1fr auto; gap: 10px; align-items: center; }
+                .row-bars li { display: grid; grid-template-columns: minmax(6em, 14em) 1fr 8em; gap: 10px; align-items: center; }
+                .row-bars .row-value { text-align: right; }
                 .row-bars .row-track { width: 100%; height: 18px; }
                 .row-label { overflow-wrap: anywhere; }
 
@@ -926,7 +954,7 @@ extension ExplorerAsset {
                 .person-summary h2 { overflow-wrap: anywhere; }
                 .person-summary button { margin-left: auto; }
                 .steps { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 0; padding: 0; list-style: none; flex-basis: 100%; }
-                .steps li:nth-child(-n + 2) .link { visibility: hidden; }
+                .steps li:nth-child(-n + 2) .link { display: none; }
                 .steps li { display: flex; gap: 6px; align-items: center; }
                 .analysis-result { margin-top: 4px; }
 
@@ -950,7 +978,7 @@ extension ExplorerAsset {
                   .grid { grid-template-columns: 1fr; }
                   .toolbar { justify-content: flex-start; }
                   input[type="search"], input[type="text"] { min-width: 0; flex: 1 1 9em; }
-                  .row-bars li { grid-template-columns: 1fr auto; }
+                  .row-bars li { grid-template-columns: 1fr 8em; }
                   .row-bars .row-track { grid-column: 1 / -1; grid-row: 2; }
                   .source { margin-left: 0; }
                   .person-summary button { margin-left: 0; }
@@ -1106,7 +1134,8 @@ extension ExplorerAsset {
                 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
                 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
                 const shortTime = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-                const shortDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+                // Day, week and month buckets are UTC days: named by their UTC date, whatever the viewer's zone.
+                const bucketDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 
                 /** 1,234 below a million, 1.2M from there on. */
                 export function count(value) {
@@ -1138,10 +1167,10 @@ extension ExplorerAsset {
                   return element;
                 }
 
-                /** A bucket's label: the time of day for minutes and hours, the date for days and longer. */
+                /** A bucket's label: the local time of day for minutes and hours, the UTC date for days and longer. */
                 export function label(date, style) {
                   if (style === "minute" || style === "hour") return shortTime.format(date);
-                  if (style === "day" || style === "week" || style === "month") return shortDate.format(date);
+                  if (style === "day" || style === "week" || style === "month") return bucketDate.format(date);
                   return dateTime.format(date);
                 }
 
@@ -1488,14 +1517,21 @@ extension ExplorerAsset {
                       if (signal.aborted) return;
                       this.showEvents(names.data, eventName);
                       this.showTop(top.data);
-                      this.showSeries(series.data, range, interval, eventName);
-                      this.showActive(active.data, per);
+                      this.drawn = () => {
+                        this.showSeries(series.data, range, interval, eventName);
+                        this.showActive(active.data, per);
+                      };
+                      this.drawn();
                     } catch (error) {
                       if (signal.aborted) return;
                       say(this.notice, error.message, "error");
                     } finally {
                       if (!signal.aborted) this.panel.removeAttribute("aria-busy");
                     }
+                  },
+
+                  redraw() {
+                    this.drawn?.();
                   },
 
                   showEvents(rows, chosen) {

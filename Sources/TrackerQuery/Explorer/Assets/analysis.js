@@ -10,11 +10,14 @@ const tabs = [["funnel", "Funnel"], ["retention", "Retention"], ["breakdown", "B
 const windows = [["PT1H", "1 hour"], ["P1D", "1 day"], ["P7D", "7 days"], ["P30D", "30 days"]];
 const day = 86_400_000;
 
+/** A label and its control, kept together when the form wraps. */
 function field(id, text, node) {
   const label = element("label", null, text);
   label.htmlFor = id;
   node.id = id;
-  return [label, node];
+  const pair = element("span", "field");
+  pair.append(label, node);
+  return [pair];
 }
 
 function choice(options) {

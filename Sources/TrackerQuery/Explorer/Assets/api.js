@@ -5,7 +5,7 @@ const tokenKey = "tracker.token";
 let pendingAsk = null;
 const listeners = new Set();
 
-/** How the API answered so far: "unknown", "open" (no token needed) or "token". */
+/** How the API answered so far: "unknown", "open" (no token needed), "token", or "needed" (refused). */
 export let access = "unknown";
 
 export function onAccess(listener) {
@@ -117,7 +117,10 @@ export async function request(method, path, { params, body, signal } = {}) {
     }
     if (answer.status === 401 || (answer.status === 403 && json.code === "admin_token_required")) {
       const entered = await askToken(reasonFor(answer.status, json, sent));
-      if (entered === null) throw new APIError(answer.status, json.code, "No token was given.");
+      if (entered === null) {
+        setAccess("needed");
+        throw new APIError(answer.status, json.code, "This needs a token, and none was given.");
+      }
       continue;
     }
     throw new APIError(answer.status, json.code, json.message);
@@ -148,7 +151,8 @@ export async function follow(path, params, { onEvent, onState, signal }) {
       if (answer.status === 401) {
         const body = await answer.json().catch(() => ({}));
         if ((await askToken(reasonFor(401, body, sent))) === null) {
-          onState("stopped", "No token was given.");
+          setAccess("needed");
+          onState("stopped", "The stream needs a token, and none was given.");
           return;
         }
         continue;

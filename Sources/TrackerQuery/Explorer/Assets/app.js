@@ -55,6 +55,14 @@ function showAccess(state) {
   note.replaceChildren();
   if (state === "open") {
     note.textContent = "Open API: this server answered without a token.";
+  } else if (state === "needed") {
+    note.append("This server needs a token. ");
+    const ask = document.createElement("button");
+    ask.type = "button";
+    ask.className = "link";
+    ask.textContent = "Enter a token";
+    ask.addEventListener("click", render);
+    note.append(ask);
   } else if (state === "token") {
     note.append("Signed in with a token. ");
     const forget = document.createElement("button");
@@ -85,4 +93,15 @@ for (const link of document.querySelectorAll("nav [data-view]")) {
 }
 api.onAccess(showAccess);
 window.addEventListener("popstate", render);
+// Charts are drawn at the width they are shown at: a new width redraws the view's charts.
+let width = window.innerWidth;
+let resizing = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => {
+    if (window.innerWidth === width) return;
+    width = window.innerWidth;
+    views[shown]?.redraw?.();
+  }, 200);
+});
 render();

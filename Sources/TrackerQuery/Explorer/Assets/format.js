@@ -6,7 +6,8 @@ const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumF
 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 const shortTime = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const shortDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+// Day, week and month buckets are UTC days: named by their UTC date, whatever the viewer's zone.
+const bucketDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 
 /** 1,234 below a million, 1.2M from there on. */
 export function count(value) {
@@ -38,10 +39,10 @@ export function timeElement(iso, style = "full") {
   return element;
 }
 
-/** A bucket's label: the time of day for minutes and hours, the date for days and longer. */
+/** A bucket's label: the local time of day for minutes and hours, the UTC date for days and longer. */
 export function label(date, style) {
   if (style === "minute" || style === "hour") return shortTime.format(date);
-  if (style === "day" || style === "week" || style === "month") return shortDate.format(date);
+  if (style === "day" || style === "week" || style === "month") return bucketDate.format(date);
   return dateTime.format(date);
 }
 

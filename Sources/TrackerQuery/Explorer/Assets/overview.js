@@ -123,14 +123,21 @@ export const overview = {
       if (signal.aborted) return;
       this.showEvents(names.data, eventName);
       this.showTop(top.data);
-      this.showSeries(series.data, range, interval, eventName);
-      this.showActive(active.data, per);
+      this.drawn = () => {
+        this.showSeries(series.data, range, interval, eventName);
+        this.showActive(active.data, per);
+      };
+      this.drawn();
     } catch (error) {
       if (signal.aborted) return;
       say(this.notice, error.message, "error");
     } finally {
       if (!signal.aborted) this.panel.removeAttribute("aria-busy");
     }
+  },
+
+  redraw() {
+    this.drawn?.();
   },
 
   showEvents(rows, chosen) {
