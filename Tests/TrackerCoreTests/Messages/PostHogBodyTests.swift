@@ -147,4 +147,41 @@ func postHogMessage(_ event: String) throws -> SegmentMessage {
             #expect(throws: IngestRejection.self, "cut at \(cut)") { try translatePostHog(prefix) }
         }
     }
+
+    /// Mutated bodies (bytes flipped, cut, repeated) are refused or translated into messages that are
+    /// each one valid JSON object: what is staged must parse, whatever arrived.
+    @Test func mutatedBodiesGiveValidMessagesOrARefusal() throws {
+        let seeds = [
+            #"{"api_key":"k","batch":[{"event":"$pageview","distinct_id":"u","uuid":"1","properties":{"token":"k","$pathname":"/a","$set":{"x":[1,2]}}},{"event":"$identify","distinct_id":"u","$set":{"a":"b"},"properties":{"$anon_distinct_id":"a","token":"k"}}],"sent_at":"2026-01-01T00:00:00Z"}"#,
+            #"[{"event":"$create_alias","distinct_id":"u","properties":{"alias":"v","token":"k"}},{"event":"E","properties":{"token":"k"}}]"#,
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var translated = 0
+        for seed in seeds {
+            let original = Array(seed.utf8)
+            for _ in 0..<3_000 {
+                var bytes = original
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    let index = Int.random(in: 0..<bytes.count, using: &generator)
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0: bytes[index] = Array(#"{}[],:"\ ta0"#.utf8).randomElement(using: &generator)!
+                    case 1: bytes.remove(at: index)
+                    default: bytes.insert(bytes[index], at: index)
+                    }
+                    if bytes.isEmpty { bytes = [0x20] }
+                }
+                let result = bytes.withUnsafeBytes { buffer in
+                    Result { () throws(IngestRejection) in try PostHogBody.translate(buffer) }
+                }
+                guard case .success(let body) = result else { continue }
+                translated += 1
+                #expect(bytes.withUnsafeBytes { JSONScanner.validate($0) }, "only valid JSON is translated")
+                for message in body.messages {
+                    let text = Array(body.text[message.range])
+                    #expect(text.withUnsafeBytes { JSONScanner.validate($0) } && text.first == UInt8(ascii: "{"))
+                }
+            }
+        }
+        #expect(translated > 100, "some mutations stay valid bodies")
+    }
 }
