@@ -11,6 +11,8 @@ struct TrackerBench: AsyncParsableCommand {
             tracker_bench_marker, or one it marked before. Any other database is refused unless \
             --reset-database allows emptying it first.
             """,
-        subcommands: [IngestCommand.self, DrainCommand.self, PipelineCommand.self, QueryCommand.self]
+        subcommands: [
+            IngestCommand.self, DrainCommand.self, PipelineCommand.self, QueryCommand.self, ProtocolsCommand.self,
+        ]
     )
 }
