@@ -9,8 +9,8 @@ of the browser left 127.0.0.1.
 Usage:
   explorer_test.py --binary .build/debug/tracker --database-url URL \\
       [--collector URL --query URL --write-key KEY] [--screenshots docs/screenshots]
-Without --collector/--query it starts `tracker all` on free ports itself (the database must be
-migrated). --screenshots saves each view at 1280x800 and 390x844.
+Without --collector/--query it migrates the database and starts `tracker all` on free ports itself.
+--screenshots saves each view at 1280x800 and 390x844.
 """
 import argparse
 import base64
@@ -503,6 +503,8 @@ def main():
     if not args.collector:
         ports = [free_port() for _ in range(3)]
         args.collector, args.query = (f"http://127.0.0.1:{port}" for port in ports[:2])
+        subprocess.run([args.binary, "migrate"], env={**os.environ, "DATABASE_URL": args.database_url,
+                                                      "LOG_LEVEL": "warning"}, check=True)
         start(args.binary, ["all", "--host", "127.0.0.1", "--collector-port", str(ports[0]),
                             "--query-port", str(ports[1]), "--worker-port", str(ports[2])],
               {"DATABASE_URL": args.database_url}, args.query)

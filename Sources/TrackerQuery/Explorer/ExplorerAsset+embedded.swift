@@ -491,8 +491,10 @@ extension ExplorerAsset {
                     const { value, done } = await reader.read();
                     if (done) return id;
                     buffer += value;
-                    const lines = buffer.split(/\r\n|\r|\n/);
-                    buffer = lines.pop();
+                    // A CR at the end may be the first half of a CRLF the next chunk completes: kept for then.
+                    const cut = buffer.endsWith("\r") ? buffer.length - 1 : buffer.length;
+                    const lines = buffer.slice(0, cut).split(/\r\n|\r|\n/);
+                    buffer = lines.pop() + buffer.slice(cut);
                     for (const line of lines) {
                       if (line === "") {
                         if (data.length) onEvent(data.join("\n"), id);
@@ -1508,15 +1510,15 @@ extension ExplorerAsset {
                     this.panel.setAttribute("aria-busy", "true");
                     say(this.notice, "");
                     try {
-                      const [top, names, series, active] = await Promise.all([
-                        api.get("/v1/stats/top-events", { from, to, limit: 10 }, signal),
+                      // The hundred most frequent names fill the event picker; the first ten are the table.
+                      const [names, series, active] = await Promise.all([
                         api.get("/v1/stats/top-events", { from, to, limit: 100 }, signal),
                         api.get("/v1/stats/timeseries", { interval, from, to, event: eventName }, signal),
                         api.get("/v1/stats/active-users", { interval: per, from, to }, signal),
                       ]);
                       if (signal.aborted) return;
                       this.showEvents(names.data, eventName);
-                      this.showTop(top.data);
+                      this.showTop(names.data.slice(0, 10));
                       this.drawn = () => {
                         this.showSeries(series.data, range, interval, eventName);
                         this.showActive(active.data, per);

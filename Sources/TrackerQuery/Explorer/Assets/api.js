@@ -190,8 +190,10 @@ async function read(body, lastId, onEvent) {
     const { value, done } = await reader.read();
     if (done) return id;
     buffer += value;
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop();
+    // A CR at the end may be the first half of a CRLF the next chunk completes: kept for then.
+    const cut = buffer.endsWith("\r") ? buffer.length - 1 : buffer.length;
+    const lines = buffer.slice(0, cut).split(/\r\n|\r|\n/);
+    buffer = lines.pop() + buffer.slice(cut);
     for (const line of lines) {
       if (line === "") {
         if (data.length) onEvent(data.join("\n"), id);

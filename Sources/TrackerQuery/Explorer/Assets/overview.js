@@ -114,15 +114,15 @@ export const overview = {
     this.panel.setAttribute("aria-busy", "true");
     say(this.notice, "");
     try {
-      const [top, names, series, active] = await Promise.all([
-        api.get("/v1/stats/top-events", { from, to, limit: 10 }, signal),
+      // The hundred most frequent names fill the event picker; the first ten are the table.
+      const [names, series, active] = await Promise.all([
         api.get("/v1/stats/top-events", { from, to, limit: 100 }, signal),
         api.get("/v1/stats/timeseries", { interval, from, to, event: eventName }, signal),
         api.get("/v1/stats/active-users", { interval: per, from, to }, signal),
       ]);
       if (signal.aborted) return;
       this.showEvents(names.data, eventName);
-      this.showTop(top.data);
+      this.showTop(names.data.slice(0, 10));
       this.drawn = () => {
         this.showSeries(series.data, range, interval, eventName);
         this.showActive(active.data, per);
