@@ -9,7 +9,8 @@ import TrackerStore
 public func buildQueryRouter(
     repository: any QueryRepository,
     access: QueryAccess,
-    readiness: @escaping ReadinessCheck
+    readiness: @escaping ReadinessCheck,
+    breakdownProperties: Set<String> = []
 ) -> Router<QueryRequestContext> {
     let router = Router(context: QueryRequestContext.self)
     router.addCommonMiddleware(answering: APIError.answeringQuery, crossOrigin: access.crossOriginPolicy)
@@ -17,6 +18,7 @@ public func buildQueryRouter(
     router.addOperationRoutes(readiness: readiness, openAPI: QueryOpenAPI.document)
     QueryController(repository: repository).addRoutes(to: router)
     LegacyQueryController(repository: repository).addRoutes(to: router)
+    AnalysisController(repository: repository, keptProperties: breakdownProperties).addRoutes(to: router)
     Explorer.addRoutes(to: router)
     return router
 }
@@ -28,13 +30,14 @@ public func buildQueryApplication(
     adminTokens: ReadTokens = ReadTokens(),
     crossOrigins: AllowedOrigins = .none,
     address: BindAddress,
+    breakdownProperties: Set<String> = [],
     logger: Logger
 ) -> some ApplicationProtocol {
     let access = QueryAccess(readTokens: readTokens, adminTokens: adminTokens, crossOrigins: crossOrigins)
     access.log(to: logger)
     let router = buildQueryRouter(
         repository: PostgresQueryRepository(client: client, logger: logger), access: access,
-        readiness: databaseReadiness(client: client, logger: logger))
+        readiness: databaseReadiness(client: client, logger: logger), breakdownProperties: breakdownProperties)
     return Application(
         router: router, configuration: .init(address: address, serverName: "tracker-query"), logger: logger)
 }

@@ -1,3 +1,5 @@
+import TrackerStore
+
 /// How a worker replica claims, validates and keeps data.
 public struct WorkerConfiguration: Sendable {
     /// Staged rows claimed per move transaction (`TRACKER_BATCH_SIZE`).
@@ -26,6 +28,9 @@ public struct WorkerConfiguration: Sendable {
     /// active people may be. A run costs what arrived since the last one, not what is kept; a run
     /// slower than a ninth of this stretches the wait (`ViewRefresher.interval(after:)`).
     public var viewRefreshInterval: Duration = .seconds(5)
+    /// What moves keep for funnels, retention and breakdowns (`TRACKER_BREAKDOWN_PROPERTIES`); nil
+    /// skips it (the drain benchmark's comparison).
+    public var analysis: AnalysisUpkeep? = AnalysisUpkeep()
     /// How often a replica that is not the leader tries to become it.
     public var electionInterval: Duration = .seconds(2)
 

@@ -8,8 +8,9 @@ extension PostgresQueryRepository {
     /// Erases a person, matched by any id a message names them by (`userId`, `anonymousId`, an
     /// alias's `previousId`), in one transaction: staged messages first (waiting for a worker that
     /// holds them, so they are in `events` by the time that is cleared), then failed events, events
-    /// with the counts they added, and the per-day, per-week and per-month activity rows nothing
-    /// backs any more. A deadlock with a worker's aggregate upsert is retried.
+    /// with the counts they added (property breakdowns too), the per-day, per-week and per-month
+    /// activity rows nothing backs any more, the retention cohorts they stood for (recomputed for
+    /// others whose events named them) and their identity links. A deadlock with a worker's aggregate upsert is retried.
     public func erase(person: String) async throws -> ErasureCounts {
         try await metrics.timed("erase_person") {
             var attempt = 0
@@ -44,10 +45,10 @@ extension PostgresQueryRepository {
         // Events, grouped into the minute counts and the (day, person) rows they stand for.
         let removed = try await connection.query(
             """
-            WITH gone AS (
+            WITH RECURSIVE \(unescaped: Self.keptPropertyScan), gone AS (
                 DELETE FROM events WHERE user_id = \(person) OR anonymous_id = \(person) OR previous_id = \(person)
-                RETURNING timestamp, coalesce(event, '') AS event, coalesce(user_id, anonymous_id) AS person
-            ), minutes AS (
+                RETURNING timestamp, coalesce(event, '') AS event, coalesce(user_id, anonymous_id) AS person, properties
+            ), \(unescaped: Self.breakdownErasure), minutes AS (
                 SELECT date_trunc('minute', timestamp, 'UTC') AS bucket, event, count(*)::int8 AS n
                 FROM gone GROUP BY 1, 2
             ), others AS (
@@ -71,6 +72,9 @@ extension PostgresQueryRepository {
             counts.events = Int(row.0)
             (buckets, events, amounts, otherDays, otherPeople) = (row.1, row.2, row.3, row.4, row.5)
         }
+
+        let others = Array(Set(otherPeople))
+        try await forgetRetention(person: person, people: [person] + others, on: connection, logger: logger)
 
         if !buckets.isEmpty {
             // Subtract from every count rollup, in the workers' lock order; empty minute rows go.
@@ -117,6 +121,7 @@ extension PostgresQueryRepository {
                 logger: logger)
         }
         try await ActivePeopleStore.forget([person] + otherPeople, on: connection, logger: logger)
+        try await restoreRetention(people: others, on: connection, logger: logger)
         return counts
     }
 

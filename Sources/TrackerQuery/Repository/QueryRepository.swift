@@ -60,7 +60,7 @@ public enum ReplaySelection: Sendable, Equatable {
 }
 
 /// Everything the query API reads or changes in PostgreSQL.
-public protocol QueryRepository: Sendable {
+public protocol QueryRepository: AnalysisRepository {
     func events(_ filter: EventFilter, after: EventPosition?, limit: Int) async throws -> [RenderedRow<EventPosition>]
     /// The original tracker's page: its JSON shape, offset paging and a total.
     func legacyEvents(_ filter: EventFilter, limit: Int, offset: Int) async throws -> (rows: [String], total: Int)

@@ -11,9 +11,12 @@ extension MoveStore {
     ///
     /// One statement, not one per table, so the worker never decodes the fresh keys, filters and
     /// aggregates in Swift only to send the same values back.
-    /// `events` must hold one message per key (`MovePlan` keeps the first copy).
+    /// `events` must hold one message per key (`MovePlan` keeps the first copy). With `analysis`, it
+    /// also keeps identity links, retention cohorts and `breakdownProperties`' counts
+    /// (`AnalysisUpkeep`); the caller must have run `lockPeople` for these events first.
     public static func write(
-        _ events: [EventRow], deleting ids: [Int64], on connection: PostgresConnection, logger: Logger
+        _ events: [EventRow], deleting ids: [Int64], analysis: AnalysisUpkeep? = nil, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> [Int] {
         func column<Value>(_ value: @escaping (Int) -> Value?) -> ColumnArray<Value> {
             ColumnArray(count: events.count, value)
@@ -49,8 +52,10 @@ extension MoveStore {
                 SELECT mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src,
                        props::jsonb, ctx::jsonb, coalesce(trt::jsonb, '{}'), coalesce(integ::jsonb, '{}')
                 FROM accepted
-                RETURNING timestamp, event, coalesce(user_id, anonymous_id) AS person
-            ), \(unescaped: aggregateUpserts)
+                RETURNING timestamp, event, coalesce(user_id, anonymous_id) AS person\(unescaped: analysis?.returning ?? "")
+            ), breakdown_properties AS (
+                SELECT unnest(\(analysis?.breakdownProperties ?? [])::text[]) AS property
+            ), \(unescaped: aggregateUpserts)\(unescaped: analysis?.upserts ?? "")
             -- Naming the CTEs in this order runs them in this order: the lock order of every writer.
             SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM minute), (SELECT count(*) FROM hour),
                    (SELECT count(*) FROM day), (SELECT count(*) FROM totals), (SELECT count(*) FROM people_counts),

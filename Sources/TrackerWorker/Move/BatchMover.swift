@@ -76,8 +76,11 @@ final class BatchMover: Sendable {
             guard !rows.isEmpty else { return (Outcome(), []) }
             let plan = MovePlan(rows: rows, now: Date(), configuration: configuration)
             try await ensurePartitions(plan.days)
+            if configuration.analysis != nil {
+                try await MoveStore.lockPeople(plan.events, on: connection, logger: logger)
+            }
             let stored = try await MoveStore.write(
-                plan.events, deleting: rows.map(\.id), on: connection, logger: logger)
+                plan.events, deleting: rows.map(\.id), analysis: configuration.analysis, on: connection, logger: logger)
             try await MoveStore.insertFailed(plan.failed, on: connection, logger: logger)
             try await MoveStore.deleteUnusedEnvelopes(
                 Array(Set(rows.compactMap(\.envelopeId))), on: connection, logger: logger)
