@@ -153,9 +153,10 @@ def seed(api):
     until("the refused message in failed_events", lambda: failed_id(api))
 
 
-def failed_id(api):
-    for row in api.get("/v1/failed-events", reason="missing_event", limit=1000)["data"]:
-        if f"ex-{RUN}-failed" in row["payload"]:
+def failed_id(api, reason="missing_event", tag="failed"):
+    """The id of this run's failed event tagged `tag` (its messageId), or None."""
+    for row in api.get("/v1/failed-events", reason=reason, limit=1000)["data"]:
+        if f"ex-{RUN}-{tag}" in row["payload"]:
             return row["id"]
     return None
 
@@ -365,6 +366,18 @@ def check_failed(page, api):
     # The worker refuses it again: it comes back with a new id.
     until("the replayed message failed again", lambda: failed_id(api) not in (None, target))
     log("failed: replay re-staged the event; the worker refused it again under a new id")
+
+    bogus = failed_id(api, "unknown_type", "bogus")
+    page.open("view=failed&reason=unknown_type")
+    until("the unknown_type event", lambda: page.visible(f'#failed li[data-id="{bogus}"]'))
+    page.find("#failed-replay-all").click()
+    until("the replay-all confirmation", lambda: page.find("#confirm-dialog").is_displayed())
+    assert "unknown_type" in page.find("#confirm-dialog").text
+    page.find("#confirm-dialog [data-confirm]").click()
+    until("the replay-all answer", lambda: "Re-staged" in page.text("#failed-replayed"))
+    assert bogus not in [row["id"] for row in api.get("/v1/failed-events", reason="unknown_type", limit=1000)["data"]]
+    until("the replayed message failed again", lambda: failed_id(api, "unknown_type", "bogus") not in (None, bogus))
+    log(f"failed: replay of every unknown_type event: '{page.text('#failed-replayed')}'")
 
 
 def range_bounds(page):

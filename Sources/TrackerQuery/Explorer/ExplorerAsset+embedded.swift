@@ -732,6 +732,42 @@ extension ExplorerAsset {
                   return list;
                 }
 
+                /** The numbers behind a chart as a table, folded away: for screen readers and for copying. */
+                export function dataTable(points, { unit, valueName }) {
+                  const details = document.createElement("details");
+                  details.className = "chart-table";
+                  const summary = document.createElement("summary");
+                  summary.textContent = "Numbers as a table";
+                  const table = document.createElement("table");
+                  table.className = "data";
+                  const head = document.createElement("tr");
+                  for (const [text, className] of [[unit, null], [valueName, "num"]]) {
+                    const cell = document.createElement("th");
+                    cell.scope = "col";
+                    cell.textContent = text;
+                    if (className) cell.className = className;
+                    head.append(cell);
+                  }
+                  const thead = document.createElement("thead");
+                  thead.append(head);
+                  const body = document.createElement("tbody");
+                  for (const point of points.filter((point) => point.value)) {
+                    const row = document.createElement("tr");
+                    const when = document.createElement("th");
+                    when.scope = "row";
+                    when.textContent = label(point.time);
+                    when.title = utc(point.time);
+                    const value = document.createElement("td");
+                    value.className = "num";
+                    value.textContent = count(point.value);
+                    row.append(when, value);
+                    body.append(row);
+                  }
+                  table.append(thead, body);
+                  details.append(summary, table);
+                  return details;
+                }
+
                 """#
         ),
         ExplorerAsset(
@@ -915,6 +951,7 @@ extension ExplorerAsset {
                 .chart .bar:hover { fill: var(--focus); }
                 .chart .grid { stroke: var(--line); stroke-width: 1; }
                 .chart .axis { fill: var(--muted); font-size: 11px; }
+                .chart-table table { max-width: 24rem; margin-top: 6px; }
 
                 .table-wrap { overflow-x: auto; }
                 table.data { border-collapse: collapse; width: 100%; }
@@ -1396,7 +1433,7 @@ extension ExplorerAsset {
             text: #"""
                 // Overview: the most frequent events, events over time (one event or all), active people.
                 import * as api from "./api.js";
-                import { timeBars } from "./chart.js";
+                import { dataTable, timeBars } from "./chart.js";
                 import { say } from "./dialogs.js";
                 import { count, countElement, element, ratio } from "./format.js";
                 import { defaultInterval, rangePicker } from "./ranges.js";
@@ -1610,6 +1647,7 @@ extension ExplorerAsset {
                         valueName: "events",
                         width: this.series.clientWidth,
                       }),
+                      dataTable(points, { unit: interval, valueName: "events" }),
                     );
                   },
 
@@ -1624,6 +1662,7 @@ extension ExplorerAsset {
                         valueName: "people",
                         width: this.active.clientWidth,
                       }),
+                      dataTable(points, { unit: per, valueName: "people" }),
                     );
                   },
                 };

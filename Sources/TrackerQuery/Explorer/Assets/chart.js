@@ -99,3 +99,39 @@ export function rowBars(rows, { title }) {
   }
   return list;
 }
+
+/** The numbers behind a chart as a table, folded away: for screen readers and for copying. */
+export function dataTable(points, { unit, valueName }) {
+  const details = document.createElement("details");
+  details.className = "chart-table";
+  const summary = document.createElement("summary");
+  summary.textContent = "Numbers as a table";
+  const table = document.createElement("table");
+  table.className = "data";
+  const head = document.createElement("tr");
+  for (const [text, className] of [[unit, null], [valueName, "num"]]) {
+    const cell = document.createElement("th");
+    cell.scope = "col";
+    cell.textContent = text;
+    if (className) cell.className = className;
+    head.append(cell);
+  }
+  const thead = document.createElement("thead");
+  thead.append(head);
+  const body = document.createElement("tbody");
+  for (const point of points.filter((point) => point.value)) {
+    const row = document.createElement("tr");
+    const when = document.createElement("th");
+    when.scope = "row";
+    when.textContent = label(point.time);
+    when.title = utc(point.time);
+    const value = document.createElement("td");
+    value.className = "num";
+    value.textContent = count(point.value);
+    row.append(when, value);
+    body.append(row);
+  }
+  table.append(thead, body);
+  details.append(summary, table);
+  return details;
+}

@@ -1,6 +1,6 @@
 // Overview: the most frequent events, events over time (one event or all), active people.
 import * as api from "./api.js";
-import { timeBars } from "./chart.js";
+import { dataTable, timeBars } from "./chart.js";
 import { say } from "./dialogs.js";
 import { count, countElement, element, ratio } from "./format.js";
 import { defaultInterval, rangePicker } from "./ranges.js";
@@ -214,6 +214,7 @@ export const overview = {
         valueName: "events",
         width: this.series.clientWidth,
       }),
+      dataTable(points, { unit: interval, valueName: "events" }),
     );
   },
 
@@ -228,6 +229,7 @@ export const overview = {
         valueName: "people",
         width: this.active.clientWidth,
       }),
+      dataTable(points, { unit: per, valueName: "people" }),
     );
   },
 };
