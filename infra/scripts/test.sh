@@ -128,6 +128,10 @@ step "PostHog's Python SDK against the live collector and worker: every call sto
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/posthog_test.py \
   "http://127.0.0.1:$collector_port" "$DATABASE_URL" sdk-key sdk
 
+step "Snowplow's Python tracker (POST and GET emitters) against the live collector, worker and query API: every event stored once, mapped, with its receipt"
+PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/SDKTests/snowplow_test.py \
+  "http://127.0.0.1:$collector_port" "http://127.0.0.1:$query_port" "$DATABASE_URL" sdk-key sdk
+
 step "CORS in a real browser: pages on two other loopback origins, a collector for any origin and a restricted one"
 PATH="$(pg_bindir):$PATH" "$venv/bin/python" Tests/Browser/cors_test.py --binary "$bin" \
   --database-url "$DATABASE_URL" --collector "http://127.0.0.1:$collector_port" --write-key sdk-key

@@ -8,7 +8,7 @@ public enum CollectorOpenAPI {
           "openapi": "3.1.0",
           "info": {
             "title": "tracker collector", "version": "1.0.0",
-            "description": "Segment HTTP Tracking API compatible ingest, plus the original tracker's POST /events and PostHog's capture API. Every ingestion path answers CORS preflights (OPTIONS) for the origins of TRACKER_CORS_ORIGINS, and reads text/plain bodies as JSON. A 2xx means the messages are durably committed to staging; each is then validated by a worker and stored in events or failed_events with a reason. Bodies may be gzip-encoded (Content-Encoding: gzip); limits apply to the decompressed size: 32 KB per message, 500 KB per request, 2,500 messages per batch."
+            "description": "Segment HTTP Tracking API compatible ingest, plus the original tracker's POST /events, PostHog's capture API and Snowplow's tracker protocol 2. Every ingestion path answers CORS preflights (OPTIONS) for the origins of TRACKER_CORS_ORIGINS, and reads text/plain bodies as JSON. A 2xx means the messages are durably committed to staging; each is then validated by a worker and stored in events or failed_events with a reason. Bodies may be gzip-encoded (Content-Encoding: gzip); limits apply to the decompressed size: 32 KB per message, 500 KB per request, 2,500 messages per batch."
           },
           "servers": [{"url": "http://localhost:8080"}],
           "security": [{}, {"writeKey": []}],
@@ -33,6 +33,8 @@ public enum CollectorOpenAPI {
             "/batch/": \#(postHog("postHogBatch")),
             "/e/": \#(postHog("postHogE")),
             "/i/v0/e/": \#(postHog("postHogIngest")),
+            "/com.snowplowanalytics.snowplow/tp2": \#(snowplowPost),
+            "/i": \#(snowplowPixel),
             \#(OpenAPI.operationPaths(server: "collector"))
           },
           "components": {
@@ -51,6 +53,7 @@ public enum CollectorOpenAPI {
             },
             "schemas": {
               \#(postHogSchemas)
+              \#(snowplowSchemas)
               "Success": {"type": "object", "required": ["success"], "properties": {"success": {"const": true}}},
               "Error": \#(OpenAPI.errorSchema),
               "Message": {

@@ -25,6 +25,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
         v1.get("failed-events", use: failedEvents)
         v1.post("failed-events/replay", use: replay)
         v1.delete("users/:id", use: eraseUser)
+        v1.get("messages/:messageId", use: receipt)
     }
 
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {

@@ -74,6 +74,15 @@ public enum QueryOpenAPI {
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "Erasure")), \#(OpenAPI.errors([400, 401, 403]))}
             }},
+            "/v1/messages/{messageId}": {"get": {
+              "summary": "Receipt: where one message is", "operationId": "messageReceipt", "tags": ["v1"],
+              "description": "staged (waiting for a worker), stored (with the event as /v1/events answers it), failed (with the reason and detail of failed_events) or unknown (never received, erased, or stored longer ago than the dedupe window). Always 200 for an id a message could have.",
+              "parameters": [
+                {"name": "messageId", "in": "path", "required": true, "description": "The messageId the message was sent with (eid for Snowplow, uuid for PostHog, the eventId POST /events answered), at most 100 bytes (UTF-8).", "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
+                {"name": "source", "in": "query", "required": true, "style": "form", "explode": true, "description": "The source it was sent to: its write key's source, or default when the collector has no write keys.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}}
+              ],
+              "responses": {\#(OpenAPI.response(200, "OK", schema: "Receipt")), \#(refusals)}
+            }},
             "/events": {"get": {
               "summary": "Original tracker: events with offset paging", "operationId": "legacyEvents", "tags": ["original tracker"],
               "parameters": [
@@ -144,6 +153,19 @@ public enum QueryOpenAPI {
                   "properties": {"type": "object"},
                   "context": {"type": "object"},
                   "traits": {"type": "object"}
+                }
+              },
+              "Receipt": {
+                "type": "object", "required": ["message_id", "source", "status"],
+                "properties": {
+                  "message_id": {"type": "string"},
+                  "source": {"type": "string"},
+                  "status": {"type": "string", "enum": ["staged", "stored", "failed", "unknown"]},
+                  "event": {"$ref": "#/components/schemas/Event"},
+                  "failed": {
+                    "type": "object", "required": ["reason", "detail"],
+                    "properties": {"reason": {"type": "string"}, "detail": {"type": "string"}}
+                  }
                 }
               },
               "EventPage": {

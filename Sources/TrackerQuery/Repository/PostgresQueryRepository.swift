@@ -21,6 +21,15 @@ public struct PostgresQueryRepository: QueryRepository {
         #"to_char(\#(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#
     }
 
+    /// An event of `events AS e` as `/v1` answers it: `row_to_json(r)` after `FROM events AS e, `.
+    static let eventObject = """
+        LATERAL (
+            SELECT e.message_id, e.type, e.event, e.user_id, e.anonymous_id, e.session_id,
+                   \(utc("e.timestamp")) AS timestamp, \(utc("e.received_at")) AS received_at, e.source,
+                   e.properties, e.context, e.traits
+        ) AS r
+        """
+
     /// Appends the WHERE conditions of `filter` with their binds.
     static func conditions(_ filter: EventFilter, binds: inout PostgresBindings) -> [String] {
         var conditions: [String] = []

@@ -81,6 +81,8 @@ public protocol QueryRepository: AnalysisRepository {
     /// Moves failed events back into staging and wakes the workers; returns how many.
     func replay(_ selection: ReplaySelection) async throws -> Int
     func erase(person: String) async throws -> ErasureCounts
+    /// Where the message `messageId` of `source` is: staged, stored, failed or unknown.
+    func receipt(source: String, messageId: String) async throws -> MessageReceipt
 }
 
 /// Buckets of the active-users endpoint.

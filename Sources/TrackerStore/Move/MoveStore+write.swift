@@ -4,7 +4,8 @@ import PostgresNIO
 
 extension MoveStore {
     /// Stores a claimed batch in one statement: deletes the claimed staging rows, records the
-    /// events' keys in the dedupe window (sorted, so concurrent workers lock in one order), inserts
+    /// events' keys in the dedupe window with their timestamps, for receipts (sorted, so concurrent
+    /// workers lock in one order), inserts
     /// the events new to it, and adds them to every count rollup and to the distinct people per
     /// day — pre-aggregated per batch, upserted in sorted key order. Returns the indexes (into
     /// `events`) of the events stored; the others were already in the window.
@@ -39,8 +40,8 @@ extension MoveStore {
                     \(column { events[$0].integrations.nonEmptyObject })::text[]
                 ) WITH ORDINALITY AS e(mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src, props, ctx, trt, integ, ord)
             ), fresh AS (
-                INSERT INTO event_dedupe (source, message_id)
-                SELECT src, mid FROM batch ORDER BY 1, 2
+                INSERT INTO event_dedupe (source, message_id, event_timestamp)
+                SELECT src, mid, ts FROM batch ORDER BY 1, 2
                 ON CONFLICT DO NOTHING
                 RETURNING source, message_id
             ), accepted AS (
