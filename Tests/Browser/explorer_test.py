@@ -349,9 +349,9 @@ def check_people(page, api):
     until("the confirmation", lambda: page.find("#confirm-dialog").is_displayed())
     assert "3 stored events with user id" in page.find("#confirm-dialog").text, page.find("#confirm-dialog").text
     page.find("#confirm-dialog [data-confirm]").click()
-    until("the erased counts", lambda: "3 events" in page.text("#people-erased"))
+    until("the erased counts", lambda: "3 events" in page.text("#people-notice"))
     assert api.get("/v1/events", user_id=ERASED)["data"] == []
-    log(f"people: erasure confirmed in the dialog; the page says '{page.text('#people-erased')}'")
+    log(f"people: erasure confirmed in the dialog; the page says '{page.text('#people-notice')}'")
 
 
 def check_failed(page, api):
@@ -360,7 +360,7 @@ def check_failed(page, api):
     item = until("the failed event", lambda: page.visible(f'#failed li[data-id="{target}"]'))
     assert f"ex-{RUN}-failed" in item.find_element(By.CSS_SELECTOR, "pre").get_attribute("textContent")
     item.find_element(By.CSS_SELECTOR, "button").click()
-    until("the replay answer", lambda: "Re-staged 1" in page.text("#failed-replayed"))
+    until("the replay answer", lambda: "Re-staged 1" in page.text("#failed-notice"))
     ids = [row["id"] for row in api.get("/v1/failed-events", reason="missing_event", limit=1000)["data"]]
     assert target not in ids, "the replayed failed event is still there"
     # The worker refuses it again: it comes back with a new id.
@@ -374,10 +374,10 @@ def check_failed(page, api):
     until("the replay-all confirmation", lambda: page.find("#confirm-dialog").is_displayed())
     assert "unknown_type" in page.find("#confirm-dialog").text
     page.find("#confirm-dialog [data-confirm]").click()
-    until("the replay-all answer", lambda: "Re-staged" in page.text("#failed-replayed"))
+    until("the replay-all answer", lambda: "Re-staged" in page.text("#failed-notice"))
     assert bogus not in [row["id"] for row in api.get("/v1/failed-events", reason="unknown_type", limit=1000)["data"]]
     until("the replayed message failed again", lambda: failed_id(api, "unknown_type", "bogus") not in (None, bogus))
-    log(f"failed: replay of every unknown_type event: '{page.text('#failed-replayed')}'")
+    log(f"failed: replay of every unknown_type event: '{page.text('#failed-notice')}'")
 
 
 def range_bounds(page):

@@ -28,18 +28,19 @@ enum Explorer {
 
     static let files: [String: Served] = Dictionary(
         uniqueKeysWithValues: ExplorerAsset.embedded.map { asset in
+            let etag = asset.etag
             let headers: HTTPFields = [
                 .contentType: asset.contentType,
                 // Revalidated on every load (the ETag makes that a 304), so a new binary's page is
                 // never mixed with an old cached module.
                 .cacheControl: "no-cache",
-                .eTag: asset.etag,
+                .eTag: etag,
                 .contentSecurityPolicy: contentSecurityPolicy,
                 .xContentTypeOptions: "nosniff",
                 .referrerPolicy: "no-referrer",
                 .xFrameOptions: "DENY",
             ]
-            return (asset.path, Served(body: ByteBuffer(string: asset.text), headers: headers, etag: asset.etag))
+            return (asset.path, Served(body: ByteBuffer(string: asset.text), headers: headers, etag: etag))
         })
 
     /// Every path the page is served at, which the access rules leave open.

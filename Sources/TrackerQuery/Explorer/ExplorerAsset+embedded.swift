@@ -1064,6 +1064,7 @@ extension ExplorerAsset {
                     form.append(label, reason, this.replayAll);
                     this.reason = reason;
                     this.notice = element("p", "notice");
+                    this.notice.id = "failed-notice";
                     this.notice.hidden = true;
                     this.counter = element("p", "card-note");
                     this.list = element("ol", "failed-events");
@@ -1151,7 +1152,6 @@ extension ExplorerAsset {
                     try {
                       const answer = await api.request("POST", "/v1/failed-events/replay", { body: selection });
                       say(this.notice, `Re-staged ${counted(answer.replayed, "failed event")} for the workers.`, "success");
-                      this.notice.id = "failed-replayed";
                       if (item) item.remove();
                       else this.list.replaceChildren();
                     } catch (error) {
@@ -1422,6 +1422,8 @@ extension ExplorerAsset {
                   },
 
                   hide() {
+                    // A view left paused comes back live.
+                    this.held = [];
                     this.setPaused(false);
                   },
                 };
@@ -1711,6 +1713,7 @@ extension ExplorerAsset {
                     this.kind = kind;
                     this.id = id;
                     this.notice = element("p", "notice");
+                    this.notice.id = "people-notice";
                     this.notice.hidden = true;
                     this.summary = element("div", "person-summary");
                     this.list = element("ol", "events person-events");
@@ -1821,7 +1824,6 @@ extension ExplorerAsset {
                           `${counted(deleted.failed_events, "failed event")} and ${counted(deleted.active_days, "active day")} deleted.`,
                         "success",
                       );
-                      this.notice.id = "people-erased";
                       this.list.replaceChildren();
                       this.older.hidden = true;
                       this.counter.textContent = "No stored events: this person was erased.";

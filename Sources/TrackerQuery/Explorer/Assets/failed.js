@@ -32,6 +32,7 @@ export const failed = {
     form.append(label, reason, this.replayAll);
     this.reason = reason;
     this.notice = element("p", "notice");
+    this.notice.id = "failed-notice";
     this.notice.hidden = true;
     this.counter = element("p", "card-note");
     this.list = element("ol", "failed-events");
@@ -119,7 +120,6 @@ export const failed = {
     try {
       const answer = await api.request("POST", "/v1/failed-events/replay", { body: selection });
       say(this.notice, `Re-staged ${counted(answer.replayed, "failed event")} for the workers.`, "success");
-      this.notice.id = "failed-replayed";
       if (item) item.remove();
       else this.list.replaceChildren();
     } catch (error) {

@@ -112,6 +112,8 @@ export const live = {
   },
 
   hide() {
+    // A view left paused comes back live.
+    this.held = [];
     this.setPaused(false);
   },
 };

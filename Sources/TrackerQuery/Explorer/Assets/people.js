@@ -37,6 +37,7 @@ export const people = {
     this.kind = kind;
     this.id = id;
     this.notice = element("p", "notice");
+    this.notice.id = "people-notice";
     this.notice.hidden = true;
     this.summary = element("div", "person-summary");
     this.list = element("ol", "events person-events");
@@ -147,7 +148,6 @@ export const people = {
           `${counted(deleted.failed_events, "failed event")} and ${counted(deleted.active_days, "active day")} deleted.`,
         "success",
       );
-      this.notice.id = "people-erased";
       this.list.replaceChildren();
       this.older.hidden = true;
       this.counter.textContent = "No stored events: this person was erased.";
