@@ -7,10 +7,11 @@ import TrackerStore
 /// Reads a collector request's body: JSON only, gzip inflated with the size capped while inflating.
 enum RequestBody {
     /// `gzipped`: the body is gzip whatever `Content-Encoding` says (PostHog's `?compression=gzip-js`).
+    /// `form`: the body is a form its caller decodes (PostHog's `?compression=base64`), not JSON.
     static func collect(
-        _ request: Request, limit: Int, timeout: Duration, gzipped: Bool = false
+        _ request: Request, limit: Int, timeout: Duration, gzipped: Bool = false, form: Bool = false
     ) async throws(APIError) -> ByteBuffer {
-        if let contentType = request.headers[.contentType], !isJSON(contentType) {
+        if !form, let contentType = request.headers[.contentType], !isJSON(contentType) {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "Send the body as JSON (Content-Type: application/json), not \(contentType).")

@@ -10,8 +10,8 @@ extension CollectorOpenAPI {
               "operationId": "\#(operation)", "tags": ["posthog"],
               "parameters": [{
                 "name": "compression", "in": "query", "required": false,
-                "description": "gzip-js (posthog-js) or gzip: the body is gzip whatever its Content-Encoding.",
-                "schema": {"type": "string", "enum": ["gzip-js", "gzip", "none"]}
+                "description": "gzip-js (posthog-js) or gzip: the body is gzip whatever its Content-Encoding; base64: an application/x-www-form-urlencoded body whose data field is the JSON in base64.",
+                "schema": {"type": "string", "enum": ["gzip-js", "gzip", "base64", "none"]}
               }],
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": [
                 {"$ref": "#/components/schemas/PostHogEvent"},

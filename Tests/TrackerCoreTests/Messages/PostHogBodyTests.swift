@@ -4,12 +4,16 @@ import Testing
 @testable import TrackerCore
 
 /// Translates a PostHog body and decodes each message as the worker does.
-func translatePostHog(_ text: String, limits: IngestLimits = .init()) throws(IngestRejection) -> (
+func translatePostHog(
+    _ text: String, limits: IngestLimits = .init(), receivedAt: Date = Date()
+) throws(IngestRejection) -> (
     TranslatedBody, [String]
 ) {
     let bytes = Array(text.utf8)
     let body = try bytes.withUnsafeBytes { buffer in
-        Result { () throws(IngestRejection) in try PostHogBody.translate(buffer, limits: limits) }
+        Result { () throws(IngestRejection) in
+            try PostHogBody.translate(buffer, limits: limits, receivedAt: receivedAt)
+        }
     }.get()
     return (body, body.messages.map { String(decoding: body.text[$0.range], as: UTF8.self) })
 }
@@ -98,6 +102,18 @@ func postHogMessage(_ event: String) throws -> SegmentMessage {
             #"{"event":"E","distinct_id":"u","timestamp":"2026-03-01T11:00:00Z","sent_at":"2026-03-01T11:00:01Z"}"#
         let corrected = try #require(try postHogMessages(single, receivedAt: receivedAt).first).get()
         #expect(corrected.timestamp == receivedAt.addingTimeInterval(-1))
+    }
+
+    /// posthog-js's batches say how long ago each event happened instead of when.
+    @Test func anOffsetDatesTheEventFromItsArrival() throws {
+        let receivedAt = try #require(ISO8601.parse("2026-03-01T12:00:10Z"))
+        let body = #"{"batch":[{"event":"E","distinct_id":"u","offset":2500}],"sent_at":"2026-03-01T11:00:00Z"}"#
+        let (translated, payloads) = try translatePostHog(body, receivedAt: receivedAt)
+        let message = try SegmentMessage.decode(
+            payload: payloads[0], envelope: translated.envelope, impliedType: nil, messageId: "m",
+            receivedAt: receivedAt
+        ).get()
+        #expect(message.timestamp == receivedAt.addingTimeInterval(-2.5), "not corrected again by sent_at")
     }
 
     /// The project key a browser puts in every event's properties is not stored with each event.

@@ -22,13 +22,15 @@ extension CollectorController {
     func postHogCapture(_ request: Request) async throws -> Response {
         let receivedAt = Date()
         let headerKey = try checkedHeaderKey(request)
-        let body = try await RequestBody.collect(
+        let encoding = try Self.postHogEncoding(request)
+        var body = try await RequestBody.collect(
             request, limit: configuration.limits.maxRequestBytes, timeout: configuration.bodyTimeout,
-            gzipped: try Self.postHogCompression(request))
+            gzipped: encoding == .gzip, form: encoding == .base64Form)
+        if encoding == .base64Form { body = try PostHogForm.json(from: body) }
         let limits = configuration.limits
         let result = body.withUnsafeReadableBytes { bytes -> Result<TranslatedBody, IngestRejection> in
             do throws(IngestRejection) {
-                return .success(try PostHogBody.translate(bytes, limits: limits))
+                return .success(try PostHogBody.translate(bytes, limits: limits, receivedAt: receivedAt))
             } catch {
                 return .failure(error)
             }
@@ -59,16 +61,24 @@ extension CollectorController {
         return Response.json(#"{"status":1}"#)
     }
 
+    enum PostHogEncoding {
+        case json, gzip, base64Form
+    }
+
     /// `?compression=`: `gzip-js` (posthog-js) or `gzip` inflate the body whatever its
-    /// `Content-Encoding`; the older `lz64` and `base64` encodings are refused by name.
-    static func postHogCompression(_ request: Request) throws(APIError) -> Bool {
+    /// `Content-Encoding`; `base64`, or a form body, carries base64 JSON in a `data` field
+    /// (`PostHogForm`); posthog-js's older `lz64` is refused by name.
+    static func postHogEncoding(_ request: Request) throws(APIError) -> PostHogEncoding {
         switch request.uri.queryParameters["compression"].map(String.init) {
-        case nil, "", "none": return false
-        case "gzip-js", "gzip": return true
+        case nil, "", "none":
+            let form = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded")
+            return form == true ? .base64Form : .json
+        case "gzip-js", "gzip": return .gzip
+        case "base64": return .base64Form
         case let other?:
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_encoding",
-                message: "compression=\(other.prefix(32)) is not supported; send gzip-js, gzip or none.")
+                message: "compression=\(other.prefix(32)) is not supported; send gzip-js, gzip, base64 or none.")
         }
     }
 }

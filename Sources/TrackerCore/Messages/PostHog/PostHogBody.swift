@@ -1,3 +1,5 @@
+import Foundation
+
 /// A PostHog capture body translated into Segment messages, ready to stage like a Segment batch.
 public struct TranslatedBody: Sendable {
     /// The messages' JSON, one after another.
@@ -23,9 +25,11 @@ public struct TranslatedMessage: Sendable, Equatable {
 /// such events end in `failed_events` with a reason.
 public enum PostHogBody {
     /// Translates one event, `{"api_key","batch":[…],"sent_at"?}`, or a bare array of events.
+    /// `receivedAt` dates the events that say how long ago they happened (`offset`).
     public static func translate(
         _ bytes: UnsafeRawBufferPointer,
-        limits: IngestLimits = .init()
+        limits: IngestLimits = .init(),
+        receivedAt: Date = Date()
     ) throws(IngestRejection) -> TranslatedBody {
         var scanner = JSONScanner(bytes)
         var events: [PostHogEvent] = []
@@ -80,7 +84,7 @@ public enum PostHogBody {
         for (index, event) in events.enumerated() where event.range.count > limits.maxMessageBytes {
             throw .messageTooLarge(index: index, bytes: event.range.count, limit: limits.maxMessageBytes)
         }
-        var writer = SegmentWriter(bytes: bytes, capacity: bytes.count + events.count * 96)
+        var writer = SegmentWriter(bytes: bytes, receivedAt: receivedAt, capacity: bytes.count + events.count * 96)
         var messages: [TranslatedMessage] = []
         messages.reserveCapacity(events.count)
         var writeKeys = writeKey.map { [$0] } ?? []

@@ -1,18 +1,23 @@
+import Foundation
+
 /// Writes Segment messages from byte ranges of PostHog events: each value is copied as the client
 /// sent it (the scanner validated it), so the messages are valid JSON without a tree or a re-encode.
 struct SegmentWriter {
     let bytes: UnsafeRawBufferPointer
+    /// When the request arrived, for events that give an `offset` instead of a timestamp.
+    let receivedAt: Date
     private(set) var text: [UInt8] = []
 
-    init(bytes: UnsafeRawBufferPointer, capacity: Int) {
+    init(bytes: UnsafeRawBufferPointer, receivedAt: Date, capacity: Int) {
         self.bytes = bytes
+        self.receivedAt = receivedAt
         text.reserveCapacity(capacity)
     }
 
     /// The mapping: `uuid` → `messageId`; `distinct_id` → `userId`, or `anonymousId` when the event
     /// says it is anonymous; `$pageview`, `$screen`, `$identify` and `$create_alias` → page, screen,
     /// identify and alias; any other event → track under its own name. `$set` becomes traits and
-    /// `$session_id` the session.
+    /// `$session_id` the session; posthog-js's `offset` (ms before the request) the timestamp.
     mutating func write(_ event: PostHogEvent, reader: JSONScanner) {
         let kind = SpecialEvent(event.event, reader: reader)
         text.append(contentsOf: #"{"type":""#.utf8)
@@ -31,8 +36,18 @@ struct SegmentWriter {
             member("anonymousId", event.distinctId)
         }
         member("messageId", event.uuid)
-        member("timestamp", event.timestamp)
-        member("sentAt", event.sentAt)
+        if present(event.timestamp) == nil, let offset = event.offset, offset.kind == .number,
+            let milliseconds = Double(reader.decode(offset)), milliseconds >= 0, milliseconds < 1e13
+        {
+            // Already relative to the collector's clock: no skew correction by a batch's sent_at.
+            let timestamp = ISO8601.string(from: receivedAt.addingTimeInterval(-milliseconds / 1000))
+            text.append(contentsOf: #","timestamp":""#.utf8)
+            text.append(contentsOf: timestamp.utf8)
+            text.append(contentsOf: #"","sentAt":null"#.utf8)
+        } else {
+            member("timestamp", event.timestamp)
+            member("sentAt", event.sentAt)
+        }
         member("traits", present(event.set) ?? event.propertiesSet)
         if let sessionId = present(event.sessionId) {
             text.append(contentsOf: #","context":{"sessionId":"#.utf8)

@@ -5,6 +5,8 @@ struct PostHogEvent {
 
     var range: Range<Int> = 0..<0
     var event, distinctId, uuid, timestamp, sentAt, set, apiKey: Value?
+    /// posthog-js's batches: milliseconds between the event and the request, instead of a timestamp.
+    var offset: Value?
     var properties: Value?
     /// Members of `properties`.
     var isIdentified, deviceId, pathname, currentURL, screenName, propertiesSet, anonDistinctId, alias: Value?
@@ -38,6 +40,7 @@ struct PostHogEvent {
             case .uuid?: event.uuid = value
             case .timestamp?: event.timestamp = value
             case .sentAt?: event.sentAt = value
+            case .offset?: event.offset = value
             case .set?: event.set = value
             case .apiKey?: event.apiKey = value
             case .properties?: event.properties = value
@@ -52,7 +55,7 @@ struct PostHogEvent {
     private init() {}
 
     private enum TopLevelKey {
-        case event, distinctId, uuid, timestamp, sentAt, set, apiKey, properties
+        case event, distinctId, uuid, timestamp, sentAt, offset, set, apiKey, properties
     }
 
     private static func topLevelKey(_ key: (range: Range<Int>, hasEscapes: Bool), in scanner: JSONScanner)
@@ -65,6 +68,7 @@ struct PostHogEvent {
         if scanner.bytes(range, equal: "uuid") { return .uuid }
         if scanner.bytes(range, equal: "timestamp") { return .timestamp }
         if scanner.bytes(range, equal: "sent_at") { return .sentAt }
+        if scanner.bytes(range, equal: "offset") { return .offset }
         if scanner.bytes(range, equal: "$set") { return .set }
         if scanner.bytes(range, equal: "api_key") || scanner.bytes(range, equal: "token") { return .apiKey }
         if scanner.bytes(range, equal: "properties") { return .properties }
