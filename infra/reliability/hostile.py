@@ -87,6 +87,30 @@ def cases():
     yield "original tracker, 1 KB source", "/events", json.dumps(
         {"userId": "u", "sessionId": "s", "eventType": "E", "source": "s" * 1000}).encode(), json_headers, 400, None
     yield "unknown route", "/v1/nothing", b"{}", json_headers, 404, None
+    yield from posthog_cases()
+
+
+def posthog_cases():
+    """PostHog's capture paths: its own encodings (gzip-js, base64 forms) and its body shapes."""
+    text = {"Content-Type": "text/plain"}
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    event = {"event": "Hostile", "distinct_id": "posthog-hostile"}
+    yield "PostHog gzip bomb via compression=gzip-js", "/e/?compression=gzip-js", \
+        gzip.compress(b" " * 100_000_000, 9), text, 413, "request_too_large"
+    yield "PostHog truncated gzip-js", "/e/?compression=gzip-js", gzip.compress(json.dumps([event]).encode())[:-9], \
+        text, 400, "invalid_gzip"
+    yield "PostHog bad base64", "/e/?compression=base64", b"data=!!!not-base64!!!", form, 400, "invalid_base64"
+    yield "PostHog form without data", "/e/?compression=base64", b"other=1", form, 400, "invalid_form"
+    yield "PostHog lz64", "/e/?compression=lz64", b"x", text, 415, "unsupported_encoding"
+    yield "PostHog batch that is not an array", "/batch/", b'{"batch":{"event":"E"}}', text, 400, "invalid_shape"
+    yield "PostHog 3,000 events", "/batch/", json.dumps([event] * 3000).encode(), text, 413, "too_many_messages"
+    yield "PostHog event over 32 KB", "/capture/", json.dumps(dict(event, properties={"f": "x" * MAX_MESSAGE})).encode(), \
+        text, 413, "message_too_large"
+    deep = b'[{"event":"E","distinct_id":"u","properties":{"x":' + b"[" * 10000 + b"]" * 10000 + b"}}]"
+    yield "PostHog 10,000-deep properties", "/i/v0/e/", deep, text, 400, "invalid_json"
+    yield "PostHog NUL escapes and a giant context", "/batch/", json.dumps({"batch": [dict(
+        event, distinct_id="a\u0000b", uuid="nul\u0000id", properties={"$set": {"pad": "x" * 30_000}})]}).encode(), \
+        text, 200, None
 
 
 class Steady(threading.Thread):
