@@ -37,6 +37,7 @@ import TrackerWorker
             "/v1/users/{id}": "delete", "/events": "get", "/stats/top-event-types": "get",
             "/stats/events-per-minute": "get", "/healthz": "get", "/readyz": "get", "/metrics": "get",
             "/openapi.json": "get",
+            "/v1/messages/{messageId}": "get",
         ]
         #expect(Set(paths.keys) == Set(expected.keys))
         for (path, method) in expected { #expect(paths[path]?[method] != nil, "\(method) \(path)") }
@@ -47,9 +48,11 @@ import TrackerWorker
         let expected =
             ["/v1/batch", "/events"] + ["track", "identify", "page", "screen", "group", "alias"].map { "/v1/\($0)" }
             + ["/capture/", "/batch/", "/e/", "/i/v0/e/"]
+            + ["/com.snowplowanalytics.snowplow/tp2"]
         for path in expected { #expect(paths[path]?["post"] != nil, "POST \(path)") }
         for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] { #expect(paths[path]?["get"] != nil) }
-        #expect(paths.count == expected.count + 4)
+        #expect(paths["/i"]?["get"] != nil, "GET /i, Snowplow's pixel")
+        #expect(paths.count == expected.count + 5)
     }
 
     @Test func workerDocumentCoversEveryRoute() throws {
