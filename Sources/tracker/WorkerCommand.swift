@@ -21,6 +21,7 @@ struct WorkerCommand: ServerCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var worker: WorkerOptions
+    @OptionGroup var analysis: AnalysisOptions
     @Option(Table.port) var port: String?
     @Option(Table.statementTimeout) var statementTimeout: String?
 
@@ -28,7 +29,9 @@ struct WorkerCommand: ServerCommand {
     static var statementTimeoutSetting: Setting<Duration> { Table.statementTimeout }
 
     func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> WorkerConfiguration {
-        try worker.configuration(environment: environment)
+        var configuration = try worker.configuration(environment: environment)
+        configuration.analysis = AnalysisUpkeep(breakdownProperties: try analysis.properties(environment: environment))
+        return configuration
     }
 
     func run(with settings: Settings) async throws {

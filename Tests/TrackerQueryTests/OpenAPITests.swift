@@ -38,6 +38,7 @@ import TrackerWorker
             "/stats/events-per-minute": "get", "/healthz": "get", "/readyz": "get", "/metrics": "get",
             "/openapi.json": "get",
             "/v1/messages/{messageId}": "get",
+            "/v1/stats/funnel": "get", "/v1/stats/retention": "get", "/v1/stats/breakdown": "get",
         ]
         #expect(Set(paths.keys) == Set(expected.keys))
         for (path, method) in expected { #expect(paths[path]?[method] != nil, "\(method) \(path)") }

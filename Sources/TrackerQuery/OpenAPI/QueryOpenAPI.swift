@@ -51,6 +51,37 @@ public enum QueryOpenAPI {
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "ActiveUsers")), \#(refusals)}
             }},
+            "/v1/stats/funnel": {"get": {
+              "summary": "People who did the steps in order", "operationId": "funnel", "tags": ["v1"],
+              "description": "people at step k: persons (user_id, else the user_id an identify or alias linked their anonymous_id to, else anonymous_id) with events e1…ek of steps 1…k, e1 in [from, to), each at or after the one before (equal times count as in order), ek no later than within after e1. Computed from the stored events at the time of the read; from/to span at most 90 days (default: the 30 days before to).",
+              "parameters": [
+                {"name": "step", "in": "query", "required": true, "style": "form", "explode": true, "description": "An event name (a page or screen counts under its name), repeated once per step in order: 2 to 10 times.", "schema": {"type": "array", "minItems": 2, "maxItems": 10, "items": {"type": "string", "minLength": 1, "maxLength": 200}}},
+                {"name": "within", "in": "query", "required": false, "style": "form", "explode": true, "description": "ISO 8601 duration from the first step to the last: PnW or PnDTnHnMnS in whole numbers, PT5M to P90D.", "schema": {"type": "string", "default": "P1D", "maxLength": 40}},
+                \#(range)
+              ],
+              "responses": {\#(OpenAPI.response(200, "OK", schema: "Funnel")), \#(OpenAPI.errors([400, 401, 503]))}
+            }},
+            "/v1/stats/retention": {"get": {
+              "summary": "Retention cohorts by first stored event", "operationId": "retention", "tags": ["v1"],
+              "description": "A cohort is the persons (user_id, else anonymous_id) whose first stored event falls in its bucket; cohorts whose bucket starts in [date_trunc(from), to) and that have members, each with returned[k] = members active in bucket cohort + k. from/to span at most 366 days (default: the 30 days before to).",
+              "parameters": [
+                {"name": "interval", "in": "query", "required": false, "style": "form", "explode": true, "description": "Bucket size (UTC days, or weeks starting on Monday).", "schema": {"type": "string", "enum": ["day", "week"], "default": "day"}},
+                {"name": "periods", "in": "query", "required": false, "style": "form", "explode": true, "description": "Buckets per cohort in returned.", "schema": {"type": "integer", "minimum": 1, "maximum": 30, "default": 8}},
+                \#(range)
+              ],
+              "responses": {\#(OpenAPI.response(200, "OK", schema: "Retention")), \#(refusals)}
+            }},
+            "/v1/stats/breakdown": {"get": {
+              "summary": "Counts of one event per value of a property", "operationId": "breakdown", "tags": ["v1"],
+              "description": "value is the property's JSON value (null when missing; a value whose JSON text exceeds 200 bytes is counted under one marker string), largest count first. Properties in TRACKER_BREAKDOWN_PROPERTIES are read from the workers' rollups over any range; any other is counted from the stored events, over at most 31 days and under a statement timeout (503 breakdown_timeout past it).",
+              "parameters": [
+                {"name": "event", "in": "query", "required": true, "style": "form", "explode": true, "description": "The event name (a page or screen counts under its name).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                {"name": "property", "in": "query", "required": true, "style": "form", "explode": true, "description": "A top-level key of the events' properties.", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                {"name": "limit", "in": "query", "required": false, "style": "form", "explode": true, "description": "Values at most.", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}},
+                \#(range)
+              ],
+              "responses": {\#(OpenAPI.response(200, "OK", schema: "Breakdown")), \#(OpenAPI.errors([400, 401, 503]))}
+            }},
             "/v1/failed-events": {"get": {
               "summary": "Messages the worker refused, newest first", "operationId": "listFailedEvents", "tags": ["v1"],
               "parameters": [
@@ -175,6 +206,9 @@ public enum QueryOpenAPI {
               "TopEvents": \#(stats(["event": #"{"type": "string"}"#, "count": #"{"type": "integer", "minimum": 1}"#])),
               "Timeseries": \#(stats(["bucket": timestamp, "count": #"{"type": "integer", "minimum": 0}"#])),
               "ActiveUsers": \#(stats(["bucket": timestamp, "users": #"{"type": "integer", "minimum": 0}"#])),
+              "Funnel": \#(stats(["step": #"{"type": "integer", "minimum": 1}"#, "event": #"{"type": "string"}"#, "people": #"{"type": "integer", "minimum": 0}"#, "conversion": #"{"type": "number", "minimum": 0, "maximum": 1}"#])),
+              "Retention": \#(stats(["cohort": timestamp, "people": #"{"type": "integer", "minimum": 0}"#, "returned": #"{"type": "array", "items": {"type": "integer", "minimum": 0}}"#])),
+              "Breakdown": \#(stats(["value": #"{"description": "The property's JSON value; null when missing."}"#, "count": #"{"type": "integer", "minimum": 1}"#])),
               "FailedEvent": {
                 "type": "object", "required": ["id", "received_at", "reason", "detail", "payload"],
                 "properties": {
