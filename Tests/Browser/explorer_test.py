@@ -285,6 +285,22 @@ def check_overview(page, api):
     until("forward: 7 d", lambda: page.params().get("range") == ["7d"])
     log(f"overview: interval and range change the URL and the chart ({hours} → {minutes} bars), back/forward work")
 
+    # A custom range: two days ending an hour ago, typed as local times.
+    end = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    begin = end - timedelta(days=2)
+    Select(page.find("#overview-range")).select_by_value("custom")
+    until("the custom fields", lambda: page.visible("#overview-from"))
+    for field, moment in (("#overview-from", begin), ("#overview-to", end)):
+        page.driver.execute_script("arguments[0].value = arguments[1]", page.find(field),
+                                   (moment + ZONE_OFFSET).strftime("%Y-%m-%dT%H:%M"))
+    page.find(".custom-range button").click()
+    until("the custom range in the URL", lambda: page.params().get("range") == ["custom"]
+          and page.params().get("from") == [iso(begin)] and page.params().get("to") == [iso(end)])
+    until("the custom range read", lambda: overview_loaded(page) and page.find("#overview").get_attribute("data-to") == iso(end))
+    custom = api.get("/v1/stats/timeseries", interval="hour", **{"from": iso(begin), "to": iso(end)})["data"]
+    assert int(page.find("#overview-total").get_attribute("data-value")) == sum(row["count"] for row in custom)
+    log("overview: a custom range in local time reads the same UTC range from the API")
+
 
 def check_keyboard(page):
     """The views are reached and used with the keyboard alone: Enter on a link, Tab to a field."""

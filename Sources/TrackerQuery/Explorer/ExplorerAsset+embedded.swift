@@ -232,7 +232,9 @@ extension ExplorerAsset {
                     if (signal.aborted) return;
                     const step = interval === "week" ? 7 * day : day;
                     const table = element("table", "data retention");
-                    const caption = element("caption", null, `People by the ${interval} of their first event, and who came back`);
+                    // Said above the table, not in a caption, which a table wider than a phone would cut off.
+                    const about = `People by the ${interval} of their first event, and who came back`;
+                    table.setAttribute("aria-label", about);
                     const head = element("tr");
                     for (const text of ["Cohort", "People", ...Array.from({ length: periods }, (_, k) => `${interval} ${k}`)]) {
                       const cell = element("th", text === "Cohort" ? null : "num", text);
@@ -263,10 +265,10 @@ extension ExplorerAsset {
                     }
                     const thead = element("thead");
                     thead.append(head);
-                    table.append(caption, thead, body);
+                    table.append(thead, body);
                     const wrap = element("div", "table-wrap");
                     wrap.append(table);
-                    this.result.replaceChildren(element("h2", null, "Retention"), wrap);
+                    this.result.replaceChildren(element("h2", null, "Retention"), element("p", "card-note", about), wrap);
                     if (!answer.data.length) this.result.append(element("p", "empty", "No cohorts in this range."));
                     this.result.hidden = false;
                   },
@@ -970,7 +972,6 @@ extension ExplorerAsset {
                 .row-bars .row-track { width: 100%; height: 18px; }
                 .row-label { overflow-wrap: anywhere; }
 
-                .retention caption { text-align: left; color: var(--muted); font-size: 0.9rem; padding-bottom: 6px; }
                 .retention td.shaded { background: color-mix(in srgb, var(--accent) calc(var(--share) * 70%), transparent); }
                 .retention td, .retention th { white-space: nowrap; }
 
@@ -1540,6 +1541,8 @@ extension ExplorerAsset {
                     const eventName = params.get("event") || "";
                     const per = params.get("people") || "day";
                     this.interval.value = interval;
+                    // The API answers minutes for at most 7 days.
+                    this.interval.querySelector('option[value="minute"]').disabled = range.to - range.from > 7 * 86_400_000;
                     this.per.value = per;
                     const from = range.from.toISOString();
                     const to = range.to.toISOString();

@@ -225,7 +225,9 @@ export const analysis = {
     if (signal.aborted) return;
     const step = interval === "week" ? 7 * day : day;
     const table = element("table", "data retention");
-    const caption = element("caption", null, `People by the ${interval} of their first event, and who came back`);
+    // Said above the table, not in a caption, which a table wider than a phone would cut off.
+    const about = `People by the ${interval} of their first event, and who came back`;
+    table.setAttribute("aria-label", about);
     const head = element("tr");
     for (const text of ["Cohort", "People", ...Array.from({ length: periods }, (_, k) => `${interval} ${k}`)]) {
       const cell = element("th", text === "Cohort" ? null : "num", text);
@@ -256,10 +258,10 @@ export const analysis = {
     }
     const thead = element("thead");
     thead.append(head);
-    table.append(caption, thead, body);
+    table.append(thead, body);
     const wrap = element("div", "table-wrap");
     wrap.append(table);
-    this.result.replaceChildren(element("h2", null, "Retention"), wrap);
+    this.result.replaceChildren(element("h2", null, "Retention"), element("p", "card-note", about), wrap);
     if (!answer.data.length) this.result.append(element("p", "empty", "No cohorts in this range."));
     this.result.hidden = false;
   },

@@ -105,6 +105,8 @@ export const overview = {
     const eventName = params.get("event") || "";
     const per = params.get("people") || "day";
     this.interval.value = interval;
+    // The API answers minutes for at most 7 days.
+    this.interval.querySelector('option[value="minute"]').disabled = range.to - range.from > 7 * 86_400_000;
     this.per.value = per;
     const from = range.from.toISOString();
     const to = range.to.toISOString();
