@@ -22,10 +22,16 @@ struct ProtocolBenchmark: Sendable {
             #"{"type":"track","event":"Clicked","userId":"user-42","properties":{"plan":"pro","path":"/pricing","n":1},"context":{"library":{"name":"bench"}},"timestamp":"2026-11-25T12:00:00Z"}"#
         let postHog =
             #"{"event":"Clicked","distinct_id":"user-42","properties":{"plan":"pro","path":"/pricing","n":1,"$lib":"bench"},"timestamp":"2026-11-25T12:00:00Z"}"#
+        let snowplow =
+            #"{"e":"se","se_ac":"Clicked","se_ca":"pro","se_la":"/pricing","se_va":"1","uid":"user-42","tv":"bench","p":"web","dtm":"1764072000000"}"#
         func batch(_ event: String) -> String { Array(repeating: event, count: eventsPerBatch).joined(separator: ",") }
         return [
             ("Segment /v1/batch (baseline)", "/v1/batch", #"{"batch":[\#(batch(segment))]}"#),
             ("PostHog /batch/", "/batch/", #"{"api_key":"bench","batch":[\#(batch(postHog))]}"#),
+            (
+                "Snowplow tp2", "/com.snowplowanalytics.snowplow/tp2",
+                #"{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[\#(batch(snowplow))]}"#
+            ),
         ]
     }
 
