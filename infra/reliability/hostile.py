@@ -88,6 +88,7 @@ def cases():
         {"userId": "u", "sessionId": "s", "eventType": "E", "source": "s" * 1000}).encode(), json_headers, 400, None
     yield "unknown route", "/v1/nothing", b"{}", json_headers, 404, None
     yield from posthog_cases()
+    yield from snowplow_cases()
 
 
 def posthog_cases():
@@ -111,6 +112,41 @@ def posthog_cases():
     yield "PostHog NUL escapes and a giant context", "/batch/", json.dumps({"batch": [dict(
         event, distinct_id="a\u0000b", uuid="nul\u0000id", properties={"$set": {"pad": "x" * 30_000}})]}).encode(), \
         text, 200, None
+
+
+def snowplow_cases():
+    """Snowplow's tracker protocol 2: its self-describing wrappers and base64url fields."""
+    tp2 = "/com.snowplowanalytics.snowplow/tp2"
+    schema = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4"
+    contexts = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"
+    json_headers = {"Content-Type": "application/json"}
+    event = {"e": "pv", "duid": "snowplow-hostile", "url": "https://hostile.example/"}
+
+    def payload(*events, schema=schema):
+        return json.dumps({"schema": schema, "data": list(events)}).encode()
+
+    def b64url(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    yield "Snowplow wrong payload schema", tp2, payload(event, schema="iglu:com.acme/payload_data/jsonschema/1-0-4"), \
+        json_headers, 400, "invalid_snowplow_payload"
+    yield "Snowplow number instead of string", tp2, payload(dict(event, dtm=1)), json_headers, 400, \
+        "invalid_snowplow_payload"
+    yield "Snowplow bad base64 in ue_px", tp2, payload(dict(event, e="ue", ue_px="!!!not-base64!!!")), json_headers, \
+        400, "invalid_snowplow_event"
+    yield "Snowplow base64 of a non-JSON cx", tp2, payload(dict(event, cx=base64.urlsafe_b64encode(b"\xff{").decode())), \
+        json_headers, 400, "invalid_snowplow_event"
+    deep = '{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":' + "[" * 10000 + \
+        "]" * 10000 + "}"
+    yield "Snowplow 10,000-deep ue_pr", tp2, payload(dict(event, e="ue", ue_pr=deep)), json_headers, 400, \
+        "invalid_snowplow_event"
+    giant = {"schema": contexts, "data": [{"schema": "iglu:com.acme/pad/jsonschema/1-0-0", "data": {"pad": "x" * 40_000}}]}
+    yield "Snowplow giant contexts", tp2, payload(dict(event, cx=b64url(giant))), json_headers, 413, "message_too_large"
+    yield "Snowplow gzip bomb", tp2, gzip.compress(b" " * 100_000_000, 9), dict(json_headers, **{"Content-Encoding": "gzip"}), \
+        413, "request_too_large"
+    yield "Snowplow 3,000 events", tp2, payload(*[event] * 3000), json_headers, 413, "too_many_messages"
+    yield "Snowplow NUL escapes", tp2, payload(dict(event, eid="nul\u0000id", duid="a\u0000b", page="t\u0000")), \
+        json_headers, 200, None
 
 
 class Steady(threading.Thread):
