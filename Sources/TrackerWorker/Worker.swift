@@ -16,6 +16,7 @@ public final class Worker: Service {
     let metrics = WorkerMetrics()
     let mover: BatchMover
     let connections: DedicatedConnections
+    let storedEvents = StoredEventsNotifier()
     /// Set on graceful shutdown: finish the batch in hand, claim no more.
     private let stopping = Atomic<Bool>(false)
 
@@ -49,6 +50,7 @@ public final class Worker: Service {
                 }
             }
             group.addTask { [self] in await reportBacklog() }
+            group.addTask { [self] in await storedEvents.run(connections: connections, logger: logger) }
             await withGracefulShutdownHandler {
                 for await _ in wakeups {
                     await drain()
@@ -70,6 +72,7 @@ public final class Worker: Service {
             },
             DedupeCleaner(windowDays: configuration.dedupeWindowDays),
             EnvelopeCleaner(),
+            StreamLogCleaner(),
             ViewRefresher(interval: configuration.viewRefreshInterval),
         ]
     }
@@ -141,6 +144,7 @@ public final class Worker: Service {
                     try await DatabaseUse.shared.track { try await mover.moveBatch(limit: limit, on: connection) }
                 }
                 await connections.give(connection)
+                if outcome.moved > 0 { storedEvents.storedEvents() }
                 backoff = .milliseconds(100)
                 failureBackoff = .milliseconds(250)
                 if outcome.claimed < limit { return false }  // staging is empty, for now

@@ -39,6 +39,7 @@ struct AllCommand: ConfiguredCommand {
         var collector: CollectorConfiguration
         var worker: WorkerConfiguration
         var access: QueryAccess
+        var liveTail: LiveTailSettings
     }
 
     func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
@@ -53,7 +54,8 @@ struct AllCommand: ConfiguredCommand {
             ),
             collector: try collector.configuration(environment: environment),
             worker: try worker.configuration(environment: environment),
-            access: try query.access(environment: environment))
+            access: try query.access(environment: environment),
+            liveTail: try query.liveTail(environment: environment))
     }
 
     func run(with settings: Settings) async throws {
@@ -69,6 +71,7 @@ struct AllCommand: ConfiguredCommand {
             client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
             crossOrigins: settings.access.crossOrigins,
             address: .hostname(settings.host, port: settings.ports.query),
+            liveTail: settings.liveTail, listenOn: settings.process.database,
             logger: logger)
         try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)
     }

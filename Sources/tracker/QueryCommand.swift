@@ -25,17 +25,19 @@ struct QueryCommand: ServerCommand {
     static var portSetting: Setting<Int> { Table.port }
     static var statementTimeoutSetting: Setting<Duration> { Table.statementTimeout }
 
-    func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> QueryAccess {
-        try query.access(environment: environment)
+    func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> QueryRole {
+        QueryRole(
+            access: try query.access(environment: environment), liveTail: try query.liveTail(environment: environment))
     }
 
     func run(with settings: Settings) async throws {
         let logger = settings.process.bootstrap(label: "tracker.query")
         let client = settings.process.makeClient(logger: logger)
         let app = buildQueryApplication(
-            client: client, readTokens: settings.role.readTokens, adminTokens: settings.role.adminTokens,
-            crossOrigins: settings.role.crossOrigins,
+            client: client, readTokens: settings.role.access.readTokens, adminTokens: settings.role.access.adminTokens,
+            crossOrigins: settings.role.access.crossOrigins,
             address: .hostname(settings.host, port: settings.port),
+            liveTail: settings.role.liveTail, listenOn: settings.process.database,
             logger: logger)
         try await runUntilSignalled([client, app], logger: logger)
     }

@@ -32,7 +32,8 @@ import TrackerWorker
     @Test func queryDocumentCoversEveryRoute() throws {
         let paths = try paths(QueryOpenAPI.document)
         let expected: [String: String] = [
-            "/v1/events": "get", "/v1/stats/top-events": "get", "/v1/stats/timeseries": "get",
+            "/v1/events": "get", "/v1/events/stream": "get", "/v1/stats/top-events": "get",
+            "/v1/stats/timeseries": "get",
             "/v1/stats/active-users": "get", "/v1/failed-events": "get", "/v1/failed-events/replay": "post",
             "/v1/users/{id}": "delete", "/events": "get", "/stats/top-event-types": "get",
             "/stats/events-per-minute": "get", "/healthz": "get", "/readyz": "get", "/metrics": "get",

@@ -150,9 +150,12 @@ for server in "collector:$collector_port" "worker:$worker_port" "query:$query_po
   port=${server##*:}
   curl -fsS "http://127.0.0.1:$port/openapi.json" -o "$work/$name.json"
   "$venv/bin/openapi-spec-validator" "$work/$name.json"
-  # Any 5xx, or an answer its document does not describe, fails the run.
+  # Any 5xx, or an answer its document does not describe, fails the run. The live tail's answer
+  # never ends, so schemathesis would wait on it forever: LiveTailTests cover it instead.
+  skip=()
+  [ "$name" = query ] && skip=(--exclude-path /v1/events/stream)
   (cd "$work" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
-    --url "http://127.0.0.1:$port" --max-examples 25 --no-color \
+    --url "http://127.0.0.1:$port" --max-examples 25 --no-color "${skip[@]}" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     -H "Authorization: Basic $(printf 'sdk-key:' | base64)")
 done

@@ -29,6 +29,11 @@ enum MetricHelp {
         "tracker_worker_wakeups_total": "Times a worker woke to drain, by notify or poll.",
         "tracker_events_partitions": "Daily partitions of events.",
         "tracker_maintenance_runs_total": "Maintenance runs, by task and result.",
+        "tracker_stream_clients": "Live tail streams open now.",
+        "tracker_stream_events_sent_total": "Events written to live tail streams, one per client that received it.",
+        "tracker_stream_clients_dropped_total":
+            "Live tail clients dropped or refused, by reason (slow: its buffer filled; limit: over the client limit).",
+        "tracker_stream_listener_connected": "1 while the live tail's LISTEN connection is up.",
         "tracker_db_query_duration_seconds": "Database time of the query API, by named query.",
         "tracker_db_connections_busy": "Database connections this process is using now.",
         "tracker_db_connections_max": "Database connections this process may open.",

@@ -26,6 +26,21 @@ public enum QueryOpenAPI {
               ],
               "responses": {\#(OpenAPI.response(200, "OK", schema: "EventPage")), \#(refusals)}
             }},
+            "/v1/events/stream": {"get": {
+              "summary": "Live tail: stored events as server-sent events", "operationId": "streamEvents", "tags": ["v1"],
+              "description": "An endless text/event-stream: each stored event matching the filters as `id: <position>` and `data: <the event as /v1/events answers it>`, in the order their transactions finished, and a `: heartbeat` comment every 15 s. The first message carries only an id, the starting position. Reconnecting with that id (Last-Event-ID, which browsers send by themselves) continues without gap or duplicate for 23 hours. Without one the stream starts now.",
+              "parameters": [
+                {"name": "event", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this event name (track event, or page/screen name).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                {"name": "user_id", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this user.", "schema": {"type": "string", "minLength": 1, "maxLength": 256}},
+                {"name": "type", "in": "query", "required": false, "style": "form", "explode": true, "description": "Only this message type.", "schema": {"type": "string", "enum": ["track", "identify", "page", "screen", "group", "alias"]}},
+                {"name": "Last-Event-ID", "in": "header", "required": false, "description": "The id of the last event received: continue after it.", "schema": {"type": "string", "maxLength": 200}},
+                {"name": "last_event_id", "in": "query", "required": false, "style": "form", "explode": true, "description": "The same as Last-Event-ID, for clients that cannot set headers; the header wins.", "schema": {"type": "string", "maxLength": 200}}
+              ],
+              "responses": {
+                "200": {"description": "The stream; it ends only when the server stops or drops a client that does not keep up.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                \#(OpenAPI.errors([400, 401, 503]))
+              }
+            }},
             "/v1/stats/top-events": {"get": {
               "summary": "Most frequent event names", "operationId": "topEvents", "tags": ["v1"],
               "parameters": [

@@ -74,11 +74,7 @@ public struct PostgresQueryRepository: QueryRepository {
         binds.append(limit)
         let sql = """
             SELECT (extract(epoch FROM e.timestamp) * 1000000)::int8, e.id, row_to_json(r)::text
-            FROM events AS e, LATERAL (
-                SELECT e.message_id, e.type, e.event, e.user_id, e.anonymous_id, e.session_id,
-                       \(Self.utc("e.timestamp")) AS timestamp, \(Self.utc("e.received_at")) AS received_at, e.source,
-                       e.properties, e.context, e.traits
-            ) AS r
+            FROM events AS e, \(Self.eventObject)
             \(Self.whereClause(conditions))
             ORDER BY e.timestamp DESC, e.id DESC LIMIT $\(binds.count)
             """

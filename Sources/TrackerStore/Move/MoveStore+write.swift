@@ -5,10 +5,11 @@ import PostgresNIO
 extension MoveStore {
     /// Stores a claimed batch in one statement: deletes the claimed staging rows, records the
     /// events' keys in the dedupe window with their timestamps, for receipts (sorted, so concurrent
-    /// workers lock in one order), inserts
-    /// the events new to it, and adds them to every count rollup and to the distinct people per
-    /// day — pre-aggregated per batch, upserted in sorted key order. Returns the indexes (into
-    /// `events`) of the events stored; the others were already in the window.
+    /// workers lock in one order), inserts the events new to it, and adds them to every count
+    /// rollup and to the distinct people per day — pre-aggregated per batch, upserted in sorted
+    /// key order — and logs them for the live tail (`event_stream`, stamped with this
+    /// transaction's id). Returns the indexes (into `events`) of the events stored; the others
+    /// were already in the window.
     ///
     /// One statement, not one per table, so the worker never decodes the fresh keys, filters and
     /// aggregates in Swift only to send the same values back.
@@ -53,7 +54,9 @@ extension MoveStore {
                 SELECT mid, typ, ev, uid, aid, sid, gid, pid, ts, ots, sat, rat, src,
                        props::jsonb, ctx::jsonb, coalesce(trt::jsonb, '{}'), coalesce(integ::jsonb, '{}')
                 FROM accepted
-                RETURNING timestamp, event, coalesce(user_id, anonymous_id) AS person\(unescaped: analysis?.returning ?? "")
+                RETURNING id, timestamp, event, coalesce(user_id, anonymous_id) AS person\(unescaped: analysis?.returning ?? "")
+            ), streamed AS (
+                INSERT INTO event_stream (id, timestamp) SELECT id, timestamp FROM stored
             ), breakdown_properties AS (
                 SELECT unnest(\(analysis?.breakdownProperties ?? [])::text[]) AS property
             ), \(unescaped: aggregateUpserts)\(unescaped: analysis?.upserts ?? "")

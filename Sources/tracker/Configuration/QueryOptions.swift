@@ -15,11 +15,15 @@ struct QueryOptions: ParsableArguments {
         static let corsOrigins = Setting<AllowedOrigins>(
             "query-cors-origins", "TRACKER_QUERY_CORS_ORIGINS", .origins, default: AllowedOrigins.none,
             help: "Web origins whose pages may read this API from a browser: 'none', '*', or scheme://host[:port],…")
+        static let streamMaxClients = Setting<Int>(
+            "stream-max-clients", "TRACKER_STREAM_MAX_CLIENTS", .wholeNumber(1...100_000), default: 100,
+            help: "Live tail streams open at once; one more is answered 503.")
     }
 
     @Option(Table.readTokens) var readTokens: String?
     @Option(Table.adminTokens) var adminTokens: String?
     @Option(Table.corsOrigins) var corsOrigins: String?
+    @Option(Table.streamMaxClients) var streamMaxClients: String?
 
     /// Who may read, erase and replay; a `CHANGE-ME` placeholder left in a token refuses to start.
     func access(environment: Environment) throws(ConfigurationError) -> QueryAccess {
@@ -30,6 +34,19 @@ struct QueryOptions: ParsableArguments {
         if let problem = access.placeholderProblem { throw ConfigurationError(description: problem) }
         return access
     }
+
+    /// How the live tail serves its clients.
+    func liveTail(environment: Environment) throws(ConfigurationError) -> LiveTailSettings {
+        var settings = LiveTailSettings()
+        settings.maxClients = try SettingReader(environment: environment)(Table.streamMaxClients, streamMaxClients)
+        return settings
+    }
+}
+
+/// The query role's settings: who may read, erase and replay, and how the live tail serves.
+struct QueryRole {
+    var access: QueryAccess
+    var liveTail: LiveTailSettings
 }
 
 extension ValueParser where Value == ReadTokens {

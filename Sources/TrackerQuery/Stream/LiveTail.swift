@@ -1,0 +1,20 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import TrackerStore
+
+/// The live tail of one query process: the shared reader its stream clients join, and the
+/// listener that wakes it, run as a service beside the HTTP server.
+public struct LiveTail: Sendable {
+    let hub: EventStreamHub
+
+    public init(client: PostgresClient, settings: LiveTailSettings = .init(), logger: Logger) {
+        hub = EventStreamHub(settings: settings, store: EventStreamStore(client: client, logger: logger))
+    }
+
+    /// The service that wakes the reader: LISTEN on `database` (the primary: NOTIFY is not
+    /// replicated) with the fallback poll, or the poll alone without one.
+    public func listener(database: DatabaseURL?, logger: Logger) -> some Service {
+        EventStreamListener(hub: hub, database: database, logger: logger)
+    }
+}
