@@ -12,7 +12,9 @@ extension PostgresQueryRepository {
     /// counts at step k when any of their first steps reaches k. Equal timestamps are in order
     /// (the next step may start at the first event sharing the previous one's time); a step named
     /// like an earlier one must use a later event than that one.
-    static func funnelQuery(steps: [String], within: Int64, from: Date, to: Date) -> PostgresQuery {
+    @_spi(Benchmarks) public static func funnelQuery(steps: [String], within: Int64, from: Date, to: Date)
+        -> PostgresQuery
+    {
         var names: [String] = []
         for step in steps where !names.contains(step) { names.append(step) }
         var binds = PostgresBindings()

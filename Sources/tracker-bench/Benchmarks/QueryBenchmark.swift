@@ -201,19 +201,22 @@ struct QueryBenchmark: Sendable {
         for start in stride(from: 1, through: events, by: chunk) {
             let end = min(events, start + chunk - 1)
             logger.info("seeding events", metadata: ["rows": "\(start)...\(end) of \(events)"])
-            // Deterministic spread: times over the whole span, 50 names with a skew, 80% known users.
+            // Deterministic spread: times over the whole span, 50 names with a skew (each person doing
+            // many), 80% known users.
             try await connection.query(
                 """
                 INSERT INTO events (message_id, type, event, user_id, anonymous_id, timestamp, received_at, source,
                                     properties, context)
                 SELECT 'seed-' || g, CASE WHEN g % 10 = 0 THEN 'page' ELSE 'track' END,
-                       'event-' || ((g * 2654435761) % 1000) * ((g * 2654435761) % 1000) * 50 / 1000000,
+                       'event-' || h.x * h.x * 50 / 1000000,
                        CASE WHEN g % 5 <> 0 THEN 'user-' || (g * 7919) % \(Int64(people)) END,
                        CASE WHEN g % 5 = 0 THEN 'anon-' || (g * 104729) % \(Int64(people)) END,
                        ts, ts, 'bench', jsonb_build_object('n', g % 100, 'plan', 'pro'),
                        '{"library":{"name":"bench"}}'
                 FROM generate_series(\(Int64(start)), \(Int64(end))) AS g,
-                     LATERAL (SELECT now() - ((g * 15485863) % \(spanMilliseconds)) * interval '1 millisecond' AS ts) AS t
+                     LATERAL (SELECT now() - ((g * 15485863) % \(spanMilliseconds)) * interval '1 millisecond' AS ts) AS t,
+                     -- A hash, not a multiple of g: names must not follow people (g modulo people).
+                     LATERAL (SELECT abs(hashint8(g)) % 1000 AS x) AS h
                 """, logger: logger)
         }
         logger.info("building the rollups from events")
