@@ -2,10 +2,11 @@
 import * as api from "./api.js";
 import { dataTable, timeBars } from "./chart.js";
 import { say } from "./dialogs.js";
-import { count, countElement, element, ratio } from "./format.js";
+import { count, countElement, element, ratio, timeElement } from "./format.js";
 import { defaultInterval, rangePicker } from "./ranges.js";
 
 const steps = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const refreshSeconds = 30;
 
 /** Every bucket start of `interval` in [from, to), UTC, so quiet buckets show as empty bars. */
 function buckets(from, to, interval) {
@@ -59,7 +60,8 @@ export const overview = {
     this.total = element("p", "total");
     this.totalLabel = element("span", "total-label", "Events in range");
     this.total.append(this.totalLabel);
-    totals.append(this.total);
+    this.asOf = element("p", "card-note as-of");
+    totals.append(this.total, this.asOf);
 
     const top = card("Top events", "overview-top-title");
     this.topBody = element("tbody");
@@ -130,6 +132,13 @@ export const overview = {
         this.showActive(active.data, per);
       };
       this.drawn();
+      this.asOf.replaceChildren("As of ", timeElement(series.as_of));
+      if (range.range !== "custom") {
+        // A relative range moves with the clock: read again, so new events show up by themselves.
+        this.asOf.append(` · updated every ${refreshSeconds} seconds`);
+        const timer = setTimeout(() => this.show(params, signal), refreshSeconds * 1000);
+        signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+      }
     } catch (error) {
       if (signal.aborted) return;
       say(this.notice, error.message, "error");
