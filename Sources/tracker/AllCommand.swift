@@ -27,6 +27,7 @@ struct AllCommand: ConfiguredCommand {
     @OptionGroup var collector: CollectorOptions
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var query: QueryOptions
+    @OptionGroup var analysis: AnalysisOptions
     @Option(Table.collectorPort) var collectorPort: String?
     @Option(Table.queryPort) var queryPort: String?
     @Option(Table.workerPort) var workerPort: String?
@@ -53,7 +54,7 @@ struct AllCommand: ConfiguredCommand {
                 try read(Table.workerPort, workerPort)
             ),
             collector: try collector.configuration(environment: environment),
-            worker: try worker.configuration(environment: environment),
+            worker: try workerConfiguration(environment: environment),
             access: try query.access(environment: environment),
             liveTail: try query.liveTail(environment: environment))
     }
@@ -71,8 +72,18 @@ struct AllCommand: ConfiguredCommand {
             client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
             crossOrigins: settings.access.crossOrigins,
             address: .hostname(settings.host, port: settings.ports.query),
+            breakdownProperties: Set(settings.worker.analysis?.breakdownProperties ?? []),
             liveTail: settings.liveTail, listenOn: settings.process.database,
             logger: logger)
         try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)
+    }
+
+    /// The worker's settings with the analysis options, which the query API reads from them too.
+    private func workerConfiguration(environment: TrackerConfiguration.Environment) throws(ConfigurationError)
+        -> WorkerConfiguration
+    {
+        var configuration = try worker.configuration(environment: environment)
+        configuration.analysis = AnalysisUpkeep(breakdownProperties: try analysis.properties(environment: environment))
+        return configuration
     }
 }

@@ -19,6 +19,7 @@ struct QueryCommand: ServerCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var query: QueryOptions
+    @OptionGroup var analysis: AnalysisOptions
     @Option(Table.port) var port: String?
     @Option(Table.statementTimeout) var statementTimeout: String?
 
@@ -27,7 +28,8 @@ struct QueryCommand: ServerCommand {
 
     func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> QueryRole {
         QueryRole(
-            access: try query.access(environment: environment), liveTail: try query.liveTail(environment: environment))
+            access: try query.access(environment: environment), liveTail: try query.liveTail(environment: environment),
+            breakdownProperties: try analysis.properties(environment: environment))
     }
 
     func run(with settings: Settings) async throws {
@@ -37,6 +39,7 @@ struct QueryCommand: ServerCommand {
             client: client, readTokens: settings.role.access.readTokens, adminTokens: settings.role.access.adminTokens,
             crossOrigins: settings.role.access.crossOrigins,
             address: .hostname(settings.host, port: settings.port),
+            breakdownProperties: Set(settings.role.breakdownProperties),
             liveTail: settings.role.liveTail, listenOn: settings.process.database,
             logger: logger)
         try await runUntilSignalled([client, app], logger: logger)

@@ -47,6 +47,8 @@ struct QueryOptions: ParsableArguments {
 struct QueryRole {
     var access: QueryAccess
     var liveTail: LiveTailSettings
+    /// `TRACKER_BREAKDOWN_PROPERTIES`: breakdowns of these read the workers' counts.
+    var breakdownProperties: [String] = []
 }
 
 extension ValueParser where Value == ReadTokens {
