@@ -127,6 +127,20 @@ func postHogMessage(_ event: String) throws -> SegmentMessage {
         }
     }
 
+    /// A repeated `properties` is read as `jsonb` reads it, the last one whole: nothing of the
+    /// first (its token's place, its `$pathname`) may reach into the second.
+    @Test func aRepeatedPropertiesKeyReplacesTheFirst() throws {
+        let page = try postHogMessage(
+            #"{"event":"$pageview","distinct_id":"u","properties":{"token":"k","$pathname":"/a"},"properties":{"b":1}}"#
+        )
+        #expect(page.event == nil && page.properties["b"] == .number("1"))
+        let results = try postHogMessages(
+            #"[{"event":"E","distinct_id":"u","properties":{"a":1,"token":"k"},"properties":"text"}]"#)
+        #expect(throws: MessageRejection(.invalidField, "properties must be an object, not a string.")) {
+            try results[0].get()
+        }
+    }
+
     /// What the mapping cannot settle reaches the worker, which keeps it in failed_events with a reason.
     @Test func invalidEventsAreLeftForTheWorkerToJudge() throws {
         let results = try postHogMessages(
@@ -170,6 +184,7 @@ func postHogMessage(_ event: String) throws -> SegmentMessage {
         let seeds = [
             #"{"api_key":"k","batch":[{"event":"$pageview","distinct_id":"u","uuid":"1","properties":{"token":"k","$pathname":"/a","$set":{"x":[1,2]}}},{"event":"$identify","distinct_id":"u","$set":{"a":"b"},"properties":{"$anon_distinct_id":"a","token":"k"}}],"sent_at":"2026-01-01T00:00:00Z"}"#,
             #"[{"event":"$create_alias","distinct_id":"u","properties":{"alias":"v","token":"k"}},{"event":"E","properties":{"token":"k"}}]"#,
+            #"[{"event":"$pageview","properties":{"token":"k","$pathname":"/a"},"properties":{"b":1,"token":"k"},"properties":{"c":2}}]"#,
         ]
         var generator = SystemRandomNumberGenerator()
         var translated = 0

@@ -27,11 +27,14 @@ struct PostHogEvent {
             if let batch, !key.hasEscapes, scanner.bytes(key.range, equal: "batch") {
                 return try batch(&scanner)
             }
-            if scanner.bytes(key.range, equal: "properties"), !key.hasEscapes,
-                scanner.bytes[scanner.offset] == UInt8(ascii: "{")
-            {
-                try event.scanProperties(&scanner, depth: depth + 1)
-                return .object
+            if scanner.bytes(key.range, equal: "properties"), !key.hasEscapes {
+                // A repeated `properties` replaces the earlier one whole, as in `jsonb`: nothing
+                // found in the earlier one may point into it.
+                event.forgetProperties()
+                if scanner.bytes[scanner.offset] == UInt8(ascii: "{") {
+                    try event.scanProperties(&scanner, depth: depth + 1)
+                    return .object
+                }
             }
             let value = try scanner.scanValueRange(depth: depth + 1)
             switch Self.topLevelKey(key, in: scanner) {
@@ -73,6 +76,21 @@ struct PostHogEvent {
         if scanner.bytes(range, equal: "api_key") || scanner.bytes(range, equal: "token") { return .apiKey }
         if scanner.bytes(range, equal: "properties") { return .properties }
         return nil
+    }
+
+    private mutating func forgetProperties() {
+        properties = nil
+        isIdentified = nil
+        deviceId = nil
+        pathname = nil
+        currentURL = nil
+        screenName = nil
+        propertiesSet = nil
+        anonDistinctId = nil
+        alias = nil
+        sessionId = nil
+        token = nil
+        tokenMember = nil
     }
 
     private mutating func scanProperties(_ scanner: inout JSONScanner, depth: Int) throws(JSONScanError) {
