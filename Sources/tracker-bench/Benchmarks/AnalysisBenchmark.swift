@@ -28,12 +28,10 @@ struct AnalysisBenchmark: Sendable {
         let from = ISO8601.string(from: Date().addingTimeInterval(-Double(data.days) * 86_400))
         try await data.database.withConnection(logger: logger) { connection in
             try await Migrator(logger: logger).migrate(on: connection)
-            if try await data.scalar("SELECT count(*)::int8 FROM events", connection) != data.events {
-                try await data.seed(connection)
-            }
-            if try await data.scalar("SELECT count(*)::int8 FROM retention_counts", connection) == 0 {
-                try await seedAnalysis(connection)
-            }
+            let reseed = try await data.scalar("SELECT count(*)::int8 FROM events", connection) != data.events
+            if reseed { try await data.seed(connection) }
+            let kept = try await data.scalar("SELECT count(*)::int8 FROM retention_counts", connection)
+            if reseed || kept == 0 { try await seedAnalysis(connection) }
         }
         let api = try await measureAPI(from: from)
         let raw = try await measureRaw(from: from)
