@@ -43,7 +43,7 @@ extension CollectorController {
         if headerKey == nil, configuration.writeKeys.isEnabled, translated.writeKeys.count > 1 {
             throw APIError(
                 .unauthorized, code: "invalid_write_key",
-                message: "The events name \(translated.writeKeys.count) different project keys; send one per request.")
+                message: "The events name different project keys; send one key per request.")
         }
         let source = try authenticate(headerKey ?? translated.writeKeys.first)
         let time = ISO8601.string(from: receivedAt)

@@ -7,7 +7,8 @@ public struct TranslatedBody: Sendable {
     public var messages: [TranslatedMessage]
     /// `{"sentAt":…}` from the batch's `sent_at`, shared by every message; nil without one.
     public var envelope: String?
-    /// Every write key the body names (`api_key`, `token`, `properties.token`), the batch's own first.
+    /// The write keys the body names (`api_key`, `token`, `properties.token`), the batch's own first;
+    /// at most two, enough to tell a body that names more than one.
     public var writeKeys: [String]
 }
 
@@ -96,7 +97,7 @@ public enum PostHogBody {
                 TranslatedMessage(
                     range: start..<writer.text.count,
                     messageId: event.uuid.flatMap { $0.kind == .null ? nil : reader.decode($0) }))
-            for key in [event.apiKey, event.token] {
+            for key in [event.apiKey, event.token] where writeKeys.count < 2 {
                 if let key, key.kind == .string {
                     let text = reader.decode(key)
                     if !writeKeys.contains(text) { writeKeys.append(text) }
