@@ -110,8 +110,8 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Escapes byte by byte: every byte of a multi-byte UTF-8 sequence is 0x80 or above, so only
-    /// ASCII needs a look.
-    private static func writeString(_ string: String, to output: inout [UInt8]) {
+    /// ASCII needs a look. Public for messages written as bytes (the Snowplow translation).
+    public static func writeString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

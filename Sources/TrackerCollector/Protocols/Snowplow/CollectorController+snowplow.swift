@@ -82,15 +82,14 @@ extension CollectorController {
                 let position = events.count > 1 ? "data[\(index)]: " : ""
                 throw APIError.badRequest("invalid_snowplow_event", position + error.message)
             }
-            var message = event.message
-            let bytes = message.utf8.count
+            let bytes = event.message.count
             guard bytes <= limit else {
                 throw CollectorController.apiError(.messageTooLarge(index: index, bytes: bytes, limit: limit))
             }
-            message.withUTF8 { payload in
+            event.message.withUnsafeBytes { payload in
                 rows.append(
                     receivedAt: time, source: source.name, kind: .segment, impliedType: nil,
-                    messageId: event.messageId ?? MessageID.next(), payload: UnsafeRawBufferPointer(payload),
+                    messageId: event.messageId ?? MessageID.next(), payload: payload,
                     envelopeId: nil)
             }
         }

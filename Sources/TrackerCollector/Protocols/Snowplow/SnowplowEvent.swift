@@ -16,8 +16,8 @@ struct SnowplowError: Error, Equatable {
 /// is the worker's judgement, as for every Segment message, so an event without `uid`, `duid` or
 /// `nuid` ends in `failed_events` as `missing_user`.
 struct SnowplowEvent {
-    /// The Segment message, compact JSON.
-    var message: String
+    /// The Segment message, compact JSON (UTF-8).
+    var message: [UInt8]
     /// `eid`, the message's id; nil when the tracker sent none.
     var messageId: String?
     /// `aid`, the write key when write keys are configured.
@@ -34,120 +34,115 @@ struct SnowplowEvent {
     /// Translates `fields`. `keepsAppId` is false when `aid` is a write key: a key is not stored.
     /// `userAgent` is the request's header, used when the event carries no `ua`.
     init(_ fields: [String: String], keepsAppId: Bool, userAgent: String?) throws(SnowplowError) {
-        var message: [String: JSONValue] = [:]
-        var properties: [String: JSONValue] = [:]
-        var context: [String: JSONValue] = [:]
-        var snowplow: [String: JSONValue] = [:]
-        for (name, value) in fields where !Self.mapped.contains(name) && (keepsAppId || name != "aid") {
-            snowplow[name] = .string(value)
+        func given(_ field: String) -> String? {
+            guard let value = fields[field], !value.isEmpty else { return nil }
+            return value
         }
-        func set(_ field: String, _ key: String, in object: inout [String: JSONValue]) {
-            if let value = fields[field], !value.isEmpty { object[key] = .string(value) }
-        }
-        func number(_ field: String, _ key: String) throws(SnowplowError) {
-            guard let text = fields[field], !text.isEmpty else { return }
+        /// A numeric field as JSON, checked before anything is written.
+        func number(_ field: String, _ key: StaticString) throws(SnowplowError) -> (StaticString, String)? {
+            guard let text = given(field) else { return nil }
             guard let value = Double(text), value.isFinite else {
                 throw SnowplowError("\(field) must be a number; got \(Self.show(text)).")
             }
-            properties[key] = .number(Self.json(value))
+            return (key, Self.json(value))
         }
 
-        guard let type = fields["e"], !type.isEmpty else {
+        guard let type = given("e") else {
             throw SnowplowError("Every event needs its type in \"e\" (pv, pp, se, ue, tr or ti).")
         }
+        // What can refuse the event is read before the message is written.
+        let messageType: String
+        var event: String?
+        var strings: [(StaticString, String)] = []
+        var numbers: [(StaticString, String)?] = []
+        var unstruct: (name: String, schema: String, data: [String: JSONValue])?
         switch type {
         case "pv":
-            message["type"] = .string("page")
-            if let url = fields["url"] { message["name"] = .string(Self.path(of: url)) }
-            set("page", "title", in: &properties)
-            set("url", "url", in: &properties)
-            set("refr", "referrer", in: &properties)
+            messageType = "page"
+            strings = [("title", "page"), ("url", "url"), ("referrer", "refr")]
         case "pp":
-            message["type"] = .string("track")
-            message["event"] = .string("page_ping")
-            set("page", "title", in: &properties)
-            set("url", "url", in: &properties)
+            (messageType, event) = ("track", "page_ping")
+            strings = [("title", "page"), ("url", "url")]
         case "se":
-            message["type"] = .string("track")
-            set("se_ac", "event", in: &message)
-            set("se_ca", "category", in: &properties)
-            set("se_la", "label", in: &properties)
-            set("se_pr", "property", in: &properties)
-            try number("se_va", "value")
+            (messageType, event) = ("track", given("se_ac"))
+            strings = [("category", "se_ca"), ("label", "se_la"), ("property", "se_pr")]
+            numbers = [try number("se_va", "value")]
         case "ue":
-            message["type"] = .string("track")
-            let event = try SelfDescribing.unstructEvent(fields)
-            message["event"] = .string(event.name)
-            properties = event.data
-            snowplow["event_schema"] = .string(event.schema)
+            let decoded = try SelfDescribing.unstructEvent(fields)
+            (messageType, event, unstruct) = ("track", decoded.name, decoded)
         case "tr":
-            message["type"] = .string("track")
-            message["event"] = .string("transaction")
-            for (field, key) in [
-                ("tr_id", "orderId"), ("tr_af", "affiliation"), ("tr_ci", "city"), ("tr_st", "state"),
-                ("tr_co", "country"), ("tr_cu", "currency"),
-            ] { set(field, key, in: &properties) }
-            try number("tr_tt", "total")
-            try number("tr_tx", "tax")
-            try number("tr_sh", "shipping")
+            (messageType, event) = ("track", "transaction")
+            strings = [
+                ("orderId", "tr_id"), ("affiliation", "tr_af"), ("city", "tr_ci"), ("state", "tr_st"),
+                ("country", "tr_co"), ("currency", "tr_cu"),
+            ]
+            numbers = [try number("tr_tt", "total"), try number("tr_tx", "tax"), try number("tr_sh", "shipping")]
         case "ti":
-            message["type"] = .string("track")
-            message["event"] = .string("transaction_item")
-            for (field, key) in [
-                ("ti_id", "orderId"), ("ti_sk", "sku"), ("ti_nm", "name"), ("ti_ca", "category"), ("ti_cu", "currency"),
-            ] { set(field, key, in: &properties) }
-            try number("ti_pr", "price")
-            try number("ti_qu", "quantity")
+            (messageType, event) = ("track", "transaction_item")
+            strings = [
+                ("orderId", "ti_id"), ("sku", "ti_sk"), ("name", "ti_nm"), ("category", "ti_ca"), ("currency", "ti_cu"),
+            ]
+            numbers = [try number("ti_pr", "price"), try number("ti_qu", "quantity")]
         default:
             throw SnowplowError(
                 "e \(Self.show(type)) is not an event type this collector maps (pv, pp, se, ue, tr, ti).")
         }
+        let contexts = try SelfDescribing.contexts(fields)
+        let path = fields["url"].map(Self.path)
 
-        set("eid", "messageId", in: &message)
-        set("uid", "userId", in: &message)
-        if let anonymous = [fields["duid"], fields["nuid"], fields["tnuid"]].compactMap({ $0 }).first(where: {
-            !$0.isEmpty
-        }) {
-            message["anonymousId"] = .string(anonymous)
+        var text = MessageText(capacity: 256 + fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count })
+        text.string("type", messageType)
+        if messageType == "page" {
+            text.string("name", path)
+        } else {
+            text.string("event", event)
         }
+        text.string("messageId", given("eid"))
+        text.string("userId", given("uid"))
+        text.string("anonymousId", given("duid") ?? given("nuid") ?? given("tnuid"))
         // `ttm` is the true time of the event: nothing to correct. Otherwise the device's creation
         // and sending times, which the worker corrects for clock skew as Segment's pair.
         if let trueTime = fields["ttm"] {
-            message["timestamp"] = Self.time(trueTime)
+            text.string("timestamp", Self.time(trueTime))
         } else {
-            if let created = fields["dtm"] { message["timestamp"] = Self.time(created) }
-            if let sent = fields["stm"] { message["sentAt"] = Self.time(sent) }
+            text.string("timestamp", fields["dtm"].map(Self.time))
+            text.string("sentAt", fields["stm"].map(Self.time))
         }
-
-        var page: [String: JSONValue] = [:]
-        set("url", "url", in: &page)
-        set("page", "title", in: &page)
-        set("refr", "referrer", in: &page)
-        if let url = fields["url"] { page["path"] = .string(Self.path(of: url)) }
-        if !page.isEmpty { context["page"] = .object(page) }
-        set("lang", "locale", in: &context)
-        set("tz", "timezone", in: &context)
-        set("sid", "sessionId", in: &context)
-        if let agent = fields["ua"] ?? userAgent, !agent.isEmpty { context["userAgent"] = .string(agent) }
-        if let screen = fields["res"].flatMap(Self.screen) { context["screen"] = screen }
-        if let version = fields["tv"] {
-            context["library"] = .object(["name": .string("snowplow"), "version": .string(version)])
+        text.object("properties") { properties in
+            for (key, field) in strings { properties.string(key, given(field)) }
+            for case let (key, json)? in numbers { properties.raw(key, json) }
+            if let unstruct { properties.members(unstruct.data.sorted { $0.key < $1.key }) }
         }
-        let contexts = try SelfDescribing.contexts(fields)
-        if !contexts.isEmpty {
-            snowplow["contexts"] = .array(contexts)
+        text.object("context") { context in
+            if given("url") != nil || given("page") != nil || given("refr") != nil {
+                context.object("page") { page in
+                    page.string("url", given("url"))
+                    page.string("title", given("page"))
+                    page.string("referrer", given("refr"))
+                    page.string("path", path)
+                }
+            }
+            context.string("locale", given("lang"))
+            context.string("timezone", given("tz"))
             // The JavaScript tracker's session context names the session when `sid` does not.
-            if context["sessionId"] == nil, let session = SelfDescribing.clientSessionId(in: contexts) {
-                context["sessionId"] = .string(session)
+            context.string("sessionId", given("sid") ?? SelfDescribing.clientSessionId(in: contexts))
+            context.string("userAgent", given("ua") ?? userAgent.flatMap { $0.isEmpty ? nil : $0 })
+            if let screen = fields["res"].flatMap(Self.screen) { context.raw("screen", screen) }
+            if let version = fields["tv"] {
+                context.object("library") { library in
+                    library.string("name", "snowplow")
+                    library.string("version", version)
+                }
+            }
+            context.object("snowplow") { snowplow in
+                snowplow.strings(
+                    fields.lazy.filter { !Self.mapped.contains($0.key) && (keepsAppId || $0.key != "aid") })
+                if !contexts.isEmpty { snowplow.raw("contexts", JSONValue.array(contexts).jsonText) }
+                snowplow.string("event_schema", unstruct?.schema)
             }
         }
-        snowplow["e"] = .string(type)
-        context["snowplow"] = .object(snowplow)
-        if !properties.isEmpty { message["properties"] = .object(properties) }
-        message["context"] = .object(context)
-
-        self.message = JSONValue.object(message).jsonText
-        self.messageId = fields["eid"].flatMap { $0.isEmpty ? nil : $0 }
+        self.message = text.close()
+        self.messageId = given("eid")
         self.appId = fields["aid"]
     }
 
@@ -159,18 +154,16 @@ struct SnowplowEvent {
 
     /// Milliseconds since 1970 as an ISO 8601 time; anything else is passed on as sent, for the
     /// worker to refuse as `bad_timestamp` with the text it got.
-    static func time(_ milliseconds: String) -> JSONValue {
-        guard let value = Int64(milliseconds), (0...253_402_300_799_999).contains(value) else {
-            return .string(milliseconds)
-        }
-        return .string(ISO8601.string(from: Date(timeIntervalSince1970: Double(value) / 1000)))
+    static func time(_ milliseconds: String) -> String {
+        guard let value = Int64(milliseconds), (0...253_402_300_799_999).contains(value) else { return milliseconds }
+        return ISO8601.string(from: Date(timeIntervalSince1970: Double(value) / 1000))
     }
 
     /// `1920x1080` as `{"width":1920,"height":1080}`.
-    static func screen(_ resolution: String) -> JSONValue? {
+    static func screen(_ resolution: String) -> String? {
         let parts = resolution.split(separator: "x")
         guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]) else { return nil }
-        return .object(["width": .number(String(width)), "height": .number(String(height))])
+        return #"{"width":\#(width),"height":\#(height)}"#
     }
 
     /// An integral number without a fraction, so `5` stays `5` in the stored properties.
