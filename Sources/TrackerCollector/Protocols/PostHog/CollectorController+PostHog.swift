@@ -45,7 +45,13 @@ extension CollectorController {
                 .unauthorized, code: "invalid_write_key",
                 message: "The events name different project keys; send one key per request.")
         }
-        let source = try authenticate(headerKey ?? translated.writeKeys.first)
+        let key = headerKey ?? translated.writeKeys.first
+        if key == nil, configuration.writeKeys.isEnabled {
+            throw APIError(
+                .unauthorized, code: "missing_write_key",
+                message: "Send your project API key (a write key of this collector) as \"api_key\" in the body.")
+        }
+        let source = try authenticate(key)
         let time = ISO8601.string(from: receivedAt)
         var rows = StagedRows(reservingCapacity: translated.text.count, rows: translated.messages.count)
         let envelopeId = translated.envelope.map { rows.addEnvelope($0) }
