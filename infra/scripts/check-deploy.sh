@@ -2,6 +2,7 @@
 # Static checks of everything that deploys or watches tracker: every kustomization renders and
 # validates (built-in kinds strictly, custom resources against k8s/schemas), broken manifests are
 # refused, ArgoCD's projects allow exactly what the Applications render (infra/scripts/check-argocd.py),
+# prod's roles reach PostgreSQL the way their statements allow (infra/scripts/check-connections.py),
 # alert rules check and pass their unit tests, every dashboard query parses, every alert
 # has a runbook entry, workflows pass actionlint, YAML passes yamllint, the Compose file and the
 # Dockerfile pass their linters. infra/scripts/test.sh adds the live checks.
@@ -43,6 +44,16 @@ cp "$work"/render-*.yaml "$work/broken/"
 { echo "---"; cat Tests/DeployTests/broken-appproject.yaml; } >>"$work/broken/render-argocd.yaml"
 if "$venv/bin/python" infra/scripts/check-argocd.py "$work/broken" k8s 2>/dev/null; then
   echo "the app of apps syncing Tests/DeployTests/broken-appproject.yaml passed; the ArgoCD check is not checking" >&2
+  exit 1
+fi
+
+echo "   connections (prod): the collector through the transaction-mode Pooler; workers, query, migrate direct; reads from -ro"
+"$venv/bin/python" infra/scripts/check-connections.py "$work/render-overlays-prod.yaml" "$work/render-overlays-prod-database.yaml"
+cat "$work/render-overlays-prod.yaml" "$work/render-overlays-prod-database.yaml" >"$work/broken/prod-routing.yaml"
+{ echo "---"; cat Tests/DeployTests/misrouted-worker.yaml; } >>"$work/broken/prod-routing.yaml"
+"$venv/bin/python" infra/scripts/check-connections.py "$work/broken/prod-routing.yaml" 2>"$work/routing.err" || true
+if ! grep -q "tracker-worker: worker needs a session" "$work/routing.err"; then
+  echo "a worker through the pooler (Tests/DeployTests/misrouted-worker.yaml) was not refused; the connection check is not checking" >&2
   exit 1
 fi
 

@@ -18,6 +18,7 @@ CUSTOM = {
     ("keda.sh/v1alpha1", "TriggerAuthentication"): "triggerauthentication",
     ("postgresql.cnpg.io/v1", "Cluster"): "cluster",
     ("postgresql.cnpg.io/v1", "ScheduledBackup"): "scheduledbackup",
+    ("postgresql.cnpg.io/v1", "Pooler"): "pooler",
     ("argoproj.io/v1alpha1", "Application"): "application",
     ("argoproj.io/v1alpha1", "AppProject"): "appproject",
 }
