@@ -67,8 +67,8 @@ fetch(url, init)
 """
 
 
-def send(driver, url, body, headers=None):
-    init = {"method": "POST", "headers": headers or {}, "body": body}
+def send(driver, url, body, headers=None, credentials="same-origin"):
+    init = {"method": "POST", "headers": headers or {}, "body": body, "credentials": credentials}
     return driver.execute_async_script(FETCH, url, init)
 
 
@@ -138,6 +138,13 @@ def main():
         answer = send(driver, f"{collector}/v1/track", track, {"Content-Type": "application/json", **auth})
         check(answer.get("status") == 200 and json.loads(answer["body"]) == {"success": True}, f"fetch: {answer}")
         expected.append(f"cors-{RUN}-fetch")
+
+        # With cookies, as Snowplow's browser tracker sends by default: a browser refuses `*` here.
+        track = json.dumps({"userId": f"cors-{RUN}", "event": "Fetched", "messageId": f"cors-{RUN}-cookies"})
+        answer = send(driver, f"{collector}/v1/track", track, {"Content-Type": "application/json", **auth},
+                      credentials="include")
+        check(answer.get("status") == 200, f"fetch with credentials: {answer}")
+        expected.append(f"cors-{RUN}-cookies")
 
         # sendBeacon: text/plain, no preflight, the key in the body.
         beacon = json.dumps({"writeKey": key, "anonymousId": f"cors-{RUN}", "event": "Beaconed",

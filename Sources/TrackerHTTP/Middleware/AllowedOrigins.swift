@@ -3,11 +3,11 @@ import Foundation
 /// Which web origins may call a server from a browser (`TRACKER_CORS_ORIGINS`,
 /// `TRACKER_QUERY_CORS_ORIGINS`): any, none, or a list.
 public enum AllowedOrigins: Sendable, Equatable {
-    /// Every origin; answered with `Access-Control-Allow-Origin: *`.
+    /// Every origin.
     case any
     /// No origin: no CORS headers at all.
     case none
-    /// These origins (lowercased `scheme://host[:port]`), each echoed back with `Vary: Origin`.
+    /// These origins (lowercased `scheme://host[:port]`).
     case list(Set<String>)
 
     /// Parses `*`, `none`, or comma-separated origins such as `https://app.example.com,http://localhost:3000`.
@@ -39,10 +39,11 @@ public enum AllowedOrigins: Sendable, Equatable {
         self = .list(origins)
     }
 
-    /// The `Access-Control-Allow-Origin` value for a request from `origin`, or nil when it is not allowed.
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, or nil when it is not
+    /// allowed: the origin itself, never `*`, which browsers refuse for calls that send cookies.
     func allowOrigin(for origin: String) -> String? {
         switch self {
-        case .any: "*"
+        case .any: origin
         case .none: nil
         case .list(let origins): origins.contains(origin.lowercased()) ? origin : nil
         }

@@ -4,37 +4,41 @@ import Hummingbird
 /// What a server tells browsers about calls from other origins.
 public struct CrossOriginPolicy: Sendable {
     public var origins: AllowedOrigins
-    /// The setting that lists `origins`, named when a preflight is refused.
-    public var setting: String
     public var methods: [HTTPRequest.Method]
     public var headers: [HTTPField.Name]
+    /// Whether a page may send its cookies along (`Access-Control-Allow-Credentials: true`).
+    /// Snowplow's and PostHog's browser trackers send theirs by default, and a browser refuses
+    /// such a call's answer unless the server allows credentials for that very origin.
+    public var allowsCredentials: Bool
     /// Paths answered without CORS headers (probes and metrics: a web page has no business there).
     public var exemptPaths: Set<String>
     /// How long a browser may reuse a preflight's answer.
     public var maxAgeSeconds = 86_400
 
     public init(
-        origins: AllowedOrigins, setting: String, methods: [HTTPRequest.Method], headers: [HTTPField.Name],
-        exemptPaths: Set<String> = []
+        origins: AllowedOrigins, methods: [HTTPRequest.Method], headers: [HTTPField.Name],
+        allowsCredentials: Bool = false, exemptPaths: Set<String> = []
     ) {
         self.origins = origins
-        self.setting = setting
         self.methods = methods
         self.headers = headers
+        self.allowsCredentials = allowsCredentials
         self.exemptPaths = exemptPaths
     }
 
     /// No CORS headers anywhere.
-    public static let disabled = CrossOriginPolicy(origins: .none, setting: "", methods: [], headers: [])
+    public static let disabled = CrossOriginPolicy(origins: .none, methods: [], headers: [])
 }
 
-/// CORS for a whole router: preflights answered `204` for allowed origins, and
-/// `Access-Control-Allow-Origin` on every answer, errors included, so a page can read why a request
-/// failed. It sits outside the error middleware, whose refusals it renders to add the header.
+/// CORS for a whole router: preflights answered `204`, and `Access-Control-Allow-Origin` (the
+/// request's own origin) on every answer to an allowed origin, errors included, so a page can read
+/// why a request failed. It sits outside the error middleware, whose refusals it renders to add
+/// the headers.
 ///
-/// Hummingbird's `CORSMiddleware` takes its origin list as a variadic, not a configured list, and
-/// answers every preflight with the allowed methods whatever its origin; this one refuses a
-/// disallowed origin's preflight (`403`, no CORS headers) and answers its other requests as usual.
+/// An origin that is not allowed gets no CORS headers and is otherwise answered as usual, its
+/// preflight included (`204` without them, which the browser refuses). Hummingbird's
+/// `CORSMiddleware` takes its origins as a variadic, not a configured list, and answers `*`, which
+/// browsers refuse for calls that send cookies.
 public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
     let policy: CrossOriginPolicy
     let allowMethods: String
@@ -51,29 +55,20 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard policy.origins != .none, let origin = request.headers[.origin],
-            !policy.exemptPaths.contains(request.uri.path)
-        else {
+        guard policy.origins != .none, !policy.exemptPaths.contains(request.uri.path) else {
             return try await next(request, context)
         }
-        let allowOrigin = policy.origins.allowOrigin(for: origin)
-        if request.method == .options {
-            guard let allowOrigin else {
-                var response = try APIError(
-                    .forbidden, code: "origin_not_allowed",
-                    message:
-                        "Origin \(origin) is not allowed; add it to \(policy.setting) to call this server from that page."
-                ).response(from: request, context: context)
-                addVary(to: &response.headers)
-                return response
+        let origin = request.headers[.origin]
+        let allowOrigin = origin.flatMap { policy.origins.allowOrigin(for: $0) }
+        if request.method == .options, origin != nil {
+            var headers: HTTPFields = [.vary: "Origin"]
+            if let allowOrigin {
+                headers[.accessControlAllowOrigin] = allowOrigin
+                headers[.accessControlAllowMethods] = allowMethods
+                headers[.accessControlAllowHeaders] = allowHeaders
+                headers[.accessControlMaxAge] = String(policy.maxAgeSeconds)
+                if policy.allowsCredentials { headers[.accessControlAllowCredentials] = "true" }
             }
-            var headers: HTTPFields = [
-                .accessControlAllowOrigin: allowOrigin,
-                .accessControlAllowMethods: allowMethods,
-                .accessControlAllowHeaders: allowHeaders,
-                .accessControlMaxAge: String(policy.maxAgeSeconds),
-            ]
-            addVary(to: &headers)
             return Response(status: .noContent, headers: headers)
         }
         var response: Response
@@ -85,13 +80,11 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
         if let allowOrigin {
             response.headers[.accessControlAllowOrigin] = allowOrigin
             response.headers[.accessControlExposeHeaders] = Self.exposedHeaders
+            if policy.allowsCredentials { response.headers[.accessControlAllowCredentials] = "true" }
         }
-        addVary(to: &response.headers)
+        // Every answer, with an Origin or without: the echoed origin makes each one depend on it, and
+        // a cache must not hand one page's answer (or one without headers) to another.
+        response.headers.append(HTTPField(name: .vary, value: "Origin"))
         return response
-    }
-
-    /// An answer that depends on the origin says so, or a cache would hand one origin's answer to another.
-    private func addVary(to headers: inout HTTPFields) {
-        if case .list = policy.origins { headers.append(HTTPField(name: .vary, value: "Origin")) }
     }
 }

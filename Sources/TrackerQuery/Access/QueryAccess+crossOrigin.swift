@@ -6,7 +6,7 @@ extension QueryAccess {
     /// token check, as browsers send it without the `Authorization` header the real call carries.
     var crossOriginPolicy: CrossOriginPolicy {
         CrossOriginPolicy(
-            origins: crossOrigins, setting: "TRACKER_QUERY_CORS_ORIGINS",
+            origins: crossOrigins,
             methods: [.get, .head, .post, .delete, .options], headers: [.authorization, .contentType])
     }
 }
