@@ -120,10 +120,26 @@ func postHogMessage(_ event: String) throws -> SegmentMessage {
     @Test func theTokenIsLeftOutOfProperties() throws {
         for properties in [
             #"{"token":"k","a":1}"#, #"{"a":1,"token":"k"}"#, #"{"a":1, "token" : "k" ,"b":2}"#, #"{ "token":"k" }"#,
+            #"{"token":"k","token":"k2"}"#, #"{"token":"k","a":1,"token":"k2","b":[2]}"#,
+            #"{ "a" : [1] , "token":"k" , "token":"k2" , "b":"x" }"#,
         ] {
             let message = try postHogMessage(#"{"event":"E","distinct_id":"u","properties":\#(properties)}"#)
             let members = try #require(message.properties.value.objectValue)
-            #expect(members["token"] == nil && members.count == properties.filter { $0 == ":" }.count - 1)
+            let tokens = properties.components(separatedBy: "token").count - 1
+            #expect(members["token"] == nil, "\(properties)")
+            #expect(members.count == properties.filter { $0 == ":" }.count - tokens, "\(properties)")
+        }
+        let repeated = try translatePostHog(
+            #"{"event":"E","distinct_id":"u","properties":{"token":"first","token":"last"}}"#)
+        #expect(repeated.0.writeKeys == ["last"], "the key jsonb would read")
+        #expect(!repeated.1[0].contains("first"), "no token stored, even one a repeated key hides")
+    }
+
+    /// The batch's `sent_at` is stored once per request, as Segment's envelope, and bounded the same.
+    @Test func aGiantSentAtIsRefused() {
+        let sentAt = "\"" + String(repeating: "x", count: 40_000) + "\""
+        #expect(throws: IngestRejection.envelopeTooLarge(bytes: 40_013, limit: 32 * 1024)) {
+            try translatePostHog(#"{"api_key":"k","batch":[],"sent_at":\#(sentAt)}"#)
         }
     }
 

@@ -105,6 +105,10 @@ public enum PostHogBody {
             }
         }
         let envelope = sentAt.map { #"{"sentAt":"# + reader.string($0) + "}" }
+        // Stored once per request like Segment's envelope, so bounded the same.
+        if let bytes = envelope?.utf8.count, bytes > limits.maxEnvelopeBytes {
+            throw .envelopeTooLarge(bytes: bytes, limit: limits.maxEnvelopeBytes)
+        }
         return TranslatedBody(text: writer.text, messages: messages, envelope: envelope, writeKeys: writeKeys)
     }
 

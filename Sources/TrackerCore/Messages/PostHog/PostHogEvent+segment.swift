@@ -56,9 +56,8 @@ struct SegmentWriter {
         }
         if let properties = event.properties {
             text.append(contentsOf: #","properties":"#.utf8)
-            if let token = event.tokenMember, properties.kind == .object {
-                append(properties.range.lowerBound..<token.lowerBound)
-                append(token.upperBound..<properties.range.upperBound)
+            if properties.kind == .object, !event.tokenMembers.isEmpty {
+                writeObject(properties.range, leavingOut: event.tokenMembers)
             } else {
                 append(properties.range)
             }
@@ -91,6 +90,35 @@ struct SegmentWriter {
         text.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         text.append(contentsOf: #"":"#.utf8)
         append(value.range)
+    }
+
+    /// The object at `object` without `members` (in order, none overlapping): the text between
+    /// them, each piece trimmed of the commas and white space around it (a value never ends in
+    /// either), joined by commas.
+    private mutating func writeObject(_ object: Range<Int>, leavingOut members: [Range<Int>]) {
+        text.append(UInt8(ascii: "{"))
+        var wroteMember = false
+        var pieceStart = object.lowerBound + 1
+        for index in 0...members.count {
+            var lower = pieceStart
+            var upper = index < members.count ? members[index].lowerBound : object.upperBound - 1
+            while lower < upper, Self.isSeparator(bytes[lower]) { lower += 1 }
+            while upper > lower, Self.isSeparator(bytes[upper - 1]) { upper -= 1 }
+            if lower < upper {
+                if wroteMember { text.append(UInt8(ascii: ",")) }
+                append(lower..<upper)
+                wroteMember = true
+            }
+            if index < members.count { pieceStart = members[index].upperBound }
+        }
+        text.append(UInt8(ascii: "}"))
+    }
+
+    private static func isSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), 0x20, 0x09, 0x0A, 0x0D: true
+        default: false
+        }
     }
 
     private mutating func append(_ range: Range<Int>) {

@@ -11,9 +11,9 @@ struct PostHogEvent {
     /// Members of `properties`.
     var isIdentified, deviceId, pathname, currentURL, screenName, propertiesSet, anonDistinctId, alias: Value?
     var sessionId, token: Value?
-    /// The bytes to leave out of `properties` so the write key it carries (`token`) is not stored
-    /// with every event.
-    var tokenMember: Range<Int>?
+    /// The `token` members of `properties` (key to value), left out of the stored properties so
+    /// the write key is not stored with every event; each of them, as a repeated key can hide one.
+    var tokenMembers: [Range<Int>] = []
 
     /// Scans the event object at the scanner's offset. A top-level object may instead be a batch:
     /// `batch`, when given, scans the value of its `batch` member.
@@ -90,20 +90,14 @@ struct PostHogEvent {
         alias = nil
         sessionId = nil
         token = nil
-        tokenMember = nil
+        tokenMembers = []
     }
 
     private mutating func scanProperties(_ scanner: inout JSONScanner, depth: Int) throws(JSONScanError) {
         let start = scanner.offset
-        var previousEnd = start + 1
-        var first = true
         var event = self
         try scanner.scanObject(depth: depth) { scanner, key throws(JSONScanError) in
             let value = try scanner.scanValueRange(depth: depth + 1)
-            defer {
-                previousEnd = scanner.offset
-                first = false
-            }
             // Every key the translation reads starts with `$` or is `alias` or `token`.
             guard !key.hasEscapes, let lead = key.range.first.map({ scanner.bytes[$0] }),
                 lead == UInt8(ascii: "$") || lead == UInt8(ascii: "a") || lead == UInt8(ascii: "t")
@@ -129,17 +123,10 @@ struct PostHogEvent {
                 event.sessionId = value
             } else if scanner.bytes(range, equal: "token") {
                 event.token = value
-                // Any member but the first goes with the comma before it (the first: see below).
-                event.tokenMember = first ? (range.lowerBound - 1)..<scanner.offset : previousEnd..<scanner.offset
+                // From the key's opening quote to the value's end.
+                event.tokenMembers.append((range.lowerBound - 1)..<scanner.offset)
             }
             return value.kind
-        }
-        if let member = event.tokenMember, scanner.bytes[member.lowerBound] == UInt8(ascii: "\"") {
-            // The first member: the comma after it goes too, when another member follows.
-            var end = member.upperBound
-            let close = scanner.offset - 1
-            while end < close, scanner.bytes[end] != UInt8(ascii: ",") { end += 1 }
-            event.tokenMember = member.lowerBound..<(end < close ? end + 1 : member.upperBound)
         }
         event.properties = JSONScanner.ScannedValue(
             kind: .object, range: start..<scanner.offset, contents: start..<scanner.offset, hasEscapes: false)
