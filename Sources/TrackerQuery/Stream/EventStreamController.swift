@@ -4,6 +4,7 @@ import Hummingbird
 import Metrics
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import TrackerCore
 import TrackerHTTP
 import TrackerStore
@@ -85,13 +86,14 @@ struct EventStreamController<Context: ClosableRequestContext>: Sendable {
         hub: EventStreamHub, filter: StreamFilter, from start: StreamPosition, writer: inout any ResponseBodyWriter,
         close: @escaping @Sendable () -> Void
     ) async throws {
-        let (messages, continuation) = AsyncStream.makeStream(
-            of: EventStreamHub.Message.self, bufferingPolicy: .bufferingOldest(hub.settings.clientBuffer))
+        // Bounded by the backlog the hub checks before each handing out.
+        let (messages, continuation) = AsyncStream.makeStream(of: EventStreamHub.Message.self)
+        let backlog = EventStreamHub.Backlog()
         var cursor = start
         var joined: Int?
         while joined == nil {
             let subscriber = EventStreamHub.Subscriber(
-                filter: filter, cursor: cursor, continuation: continuation, close: close)
+                filter: filter, cursor: cursor, continuation: continuation, backlog: backlog, close: close)
             switch hub.join(subscriber) {
             case .joined(let id): joined = id
             case .behind(let position):
@@ -118,9 +120,10 @@ struct EventStreamController<Context: ClosableRequestContext>: Sendable {
             try await withGracefulShutdownHandler {
                 for await message in messages {
                     switch message {
-                    case .event(let bytes):
+                    case .events(let bytes, let count):
                         try await writer.write(bytes)
-                        hub.metrics.eventsSent.increment()
+                        backlog.events.subtract(count, ordering: .relaxed)
+                        hub.metrics.eventsSent.increment(by: Int64(count))
                     case .heartbeat:
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     }

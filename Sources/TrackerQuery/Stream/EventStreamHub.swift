@@ -14,8 +14,15 @@ import Synchronization
 /// once, in order.
 final class EventStreamHub: Sendable {
     enum Message: Sendable {
-        case event(ByteBuffer)
+        /// The events of one read that the client's filter keeps, written at once: one write
+        /// per wake-up and client, not one per event.
+        case events(ByteBuffer, count: Int)
         case heartbeat
+    }
+
+    /// Events handed to a client and not yet written to its connection.
+    final class Backlog: Sendable {
+        let events = Atomic<Int>(0)
     }
 
     struct Subscriber: Sendable {
@@ -23,6 +30,7 @@ final class EventStreamHub: Sendable {
         /// Rows up to here were sent before the client joined.
         var cursor: StreamPosition
         var continuation: AsyncStream<Message>.Continuation
+        var backlog: Backlog
         /// Closes the client's connection: a dropped client may be stuck writing to a full socket.
         var close: @Sendable () -> Void
     }
@@ -117,13 +125,21 @@ final class EventStreamHub: Sendable {
                 state.position = end
                 var dropped: [Subscriber] = []
                 for (id, subscriber) in state.subscribers {
-                    for (row, bytes) in rendered
+                    var bytes = ByteBuffer()
+                    var count = 0
+                    for (row, event) in rendered
                     where row.position > subscriber.cursor && subscriber.filter.matches(row) {
-                        guard case .enqueued = subscriber.continuation.yield(.event(bytes)) else {
-                            state.subscribers[id] = nil
-                            dropped.append(subscriber)
-                            break
-                        }
+                        bytes.writeImmutableBuffer(event)
+                        count += 1
+                    }
+                    guard count > 0 else { continue }
+                    let backlog = subscriber.backlog.events.add(count, ordering: .relaxed).newValue
+                    guard backlog <= settings.clientBuffer,
+                        case .enqueued = subscriber.continuation.yield(.events(bytes, count: count))
+                    else {
+                        state.subscribers[id] = nil
+                        dropped.append(subscriber)
+                        continue
                     }
                 }
                 if state.subscribers.isEmpty {
