@@ -37,6 +37,8 @@ def check(documents: list[dict]) -> list[str]:
         spec = pooler["spec"]
         if spec.get("type") != "rw" or spec["pgbouncer"].get("poolMode") != "transaction":
             problems.append(f"Pooler/{name}: expected type rw and poolMode transaction")
+        if spec["cluster"]["name"] == name:
+            problems.append(f"Pooler/{name}: the operator refuses a Pooler named like its Cluster")
     clusters = [d for d in documents if d["kind"] == "Cluster"]
     for cluster in clusters:
         spec = cluster["spec"]
