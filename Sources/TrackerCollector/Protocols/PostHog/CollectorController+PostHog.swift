@@ -40,27 +40,18 @@ extension CollectorController {
         case .success(let body): translated = body
         case .failure(let rejection): throw Self.apiError(rejection)
         }
-        if headerKey == nil, configuration.writeKeys.isEnabled, translated.writeKeys.count > 1 {
-            throw APIError(
-                .unauthorized, code: "invalid_write_key",
-                message: "The events name different project keys; send one key per request.")
-        }
-        let key = headerKey ?? translated.writeKeys.first
-        if key == nil, configuration.writeKeys.isEnabled {
-            throw APIError(
-                .unauthorized, code: "missing_write_key",
-                message: "Send your project API key (a write key of this collector) as \"api_key\" in the body.")
-        }
-        let source = try authenticate(key)
+        let source = try source(
+            headerKey: headerKey, bodyKeys: translated.writeKeys,
+            missing: "Send your project API key (a write key of this collector) as \"api_key\" in the body.",
+            several: "The events name different project keys; send one key per request.")
         let time = ISO8601.string(from: receivedAt)
         var rows = StagedRows(reservingCapacity: translated.text.count, rows: translated.messages.count)
         let envelopeId = translated.envelope.map { rows.addEnvelope($0) }
         translated.text.withUnsafeBytes { text in
             for message in translated.messages {
-                rows.append(
-                    receivedAt: time, source: source.name, kind: .segment, impliedType: nil,
-                    messageId: Self.storable(message.messageId) ?? MessageID.next(),
-                    payload: UnsafeRawBufferPointer(rebasing: text[message.range]), envelopeId: envelopeId)
+                rows.appendTranslated(
+                    UnsafeRawBufferPointer(rebasing: text[message.range]), messageId: message.messageId,
+                    receivedAt: time, source: source, envelopeId: envelopeId)
             }
         }
         try await stage(rows, source: source, protocol: .posthog)

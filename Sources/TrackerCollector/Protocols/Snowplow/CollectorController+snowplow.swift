@@ -55,21 +55,11 @@ extension CollectorController {
     private func stageSnowplow(
         _ events: [[String: String]], receivedAt: Date, headerKey: String?, request: Request
     ) async throws {
-        let writeKeys = configuration.writeKeys
-        var key = headerKey
-        if writeKeys.isEnabled, key == nil {
-            // A tracker sends its app id with every event; one request comes from one tracker.
-            let appIds = Set(events.map { $0["aid"] ?? "" })
-            guard appIds.count <= 1, let appId = appIds.first, !appId.isEmpty else {
-                throw APIError(
-                    .unauthorized, code: appIds.count > 1 ? "invalid_write_key" : "missing_write_key",
-                    message: appIds.count > 1
-                        ? "Every event of a request must carry the same write key as its app id (aid)."
-                        : "Set the tracker's app id (aid) to your write key.")
-            }
-            key = appId
-        }
-        let source = try authenticate(key)
+        // A tracker sends its app id with every event.
+        let source = try source(
+            headerKey: headerKey, bodyKeys: Set(events.map { $0["aid"] ?? "" }),
+            missing: "Set the tracker's app id (aid) to your write key.",
+            several: "Every event of a request must carry the same write key as its app id (aid).")
         let userAgent = request.headers[.userAgent]
         let limit = configuration.limits.maxMessageBytes
         let time = ISO8601.string(from: receivedAt)
@@ -77,7 +67,8 @@ extension CollectorController {
         for (index, fields) in events.enumerated() {
             let event: SnowplowEvent
             do throws(SnowplowError) {
-                event = try SnowplowEvent(fields, keepsAppId: !writeKeys.isEnabled, userAgent: userAgent)
+                event = try SnowplowEvent(
+                    fields, keepsAppId: !configuration.writeKeys.isEnabled, userAgent: userAgent)
             } catch {
                 let position = events.count > 1 ? "data[\(index)]: " : ""
                 throw APIError.badRequest("invalid_snowplow_event", position + error.message)
@@ -87,10 +78,8 @@ extension CollectorController {
                 throw CollectorController.apiError(.messageTooLarge(index: index, bytes: bytes, limit: limit))
             }
             event.message.withUnsafeBytes { payload in
-                rows.append(
-                    receivedAt: time, source: source.name, kind: .segment, impliedType: nil,
-                    messageId: event.messageId ?? MessageID.next(), payload: payload,
-                    envelopeId: nil)
+                rows.appendTranslated(
+                    payload, messageId: event.messageId, receivedAt: time, source: source, envelopeId: nil)
             }
         }
         try await stage(rows, source: source, protocol: .snowplow)

@@ -20,8 +20,6 @@ struct SnowplowEvent {
     var message: [UInt8]
     /// `eid`, the message's id; nil when the tracker sent none.
     var messageId: String?
-    /// `aid`, the write key when write keys are configured.
-    var appId: String?
 
     /// The fields each event type maps; every other field goes to `context.snowplow` as sent.
     private static let mapped: Set<String> = [
@@ -143,7 +141,6 @@ struct SnowplowEvent {
         }
         self.message = text.close()
         self.messageId = given("eid")
-        self.appId = fields["aid"]
     }
 
     /// A URL's path, `/` for none: what a `pv` event's page is named by.
