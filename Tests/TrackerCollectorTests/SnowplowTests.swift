@@ -272,6 +272,25 @@ import TrackerTestSupport
         }
     }
 
+    /// Numbers and times at and past every bound a client can send: each event is translated into
+    /// one JSON object or refused, never a trap.
+    @Test func extremeNumbersAndTimesNeverTrap() throws {
+        let numbers = [
+            "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e308", "-1e308", "1e-400",
+            "4.9e-324", "999999999999999.5", "-0", "0x1p62", "1e15", "nan", "inf", "", " 1",
+        ]
+        for number in numbers {
+            for fields in [
+                ["e": "se", "se_ac": "a", "se_va": number, "dtm": number, "stm": number, "uid": "u"],
+                ["e": "tr", "tr_tt": number, "ttm": number, "res": "\(number)x\(number)", "uid": "u"],
+            ] {
+                guard let event = try? SnowplowEvent(fields, keepsAppId: true, userAgent: nil) else { continue }
+                let value = try JSONValue(parsing: String(decoding: event.message, as: UTF8.self))
+                #expect(value.objectValue != nil, "\(fields)")
+            }
+        }
+    }
+
     @Test func base64URLDecodesWithAndWithoutPadding() {
         let samples = ["{}", #"{"a":"ü?>"}"#, #"{"ab":1}"#, #"{"abc":[true]}"#]
         for sample in samples {
