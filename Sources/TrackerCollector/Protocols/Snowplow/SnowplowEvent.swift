@@ -1,15 +1,6 @@
 import Foundation
 import TrackerCore
 
-/// Why a Snowplow request is refused as a whole (400), before anything is stored.
-struct SnowplowError: Error, Equatable {
-    var message: String
-
-    init(_ message: String) {
-        self.message = message
-    }
-}
-
 /// One tracker protocol 2 event (its name-value pairs) as the Segment message the pipeline stages.
 ///
 /// The translation only moves fields: whether the message is valid (a user, a name, a timestamp)
