@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import ServiceLifecycle
 import TrackerCollector
 import TrackerConfiguration
 import TrackerQuery
@@ -41,6 +42,7 @@ struct AllCommand: ConfiguredCommand {
         var worker: WorkerConfiguration
         var access: QueryAccess
         var liveTail: LiveTailSettings
+        var readStandby: ReadStandbyURL?
     }
 
     func settings(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> Settings {
@@ -56,12 +58,14 @@ struct AllCommand: ConfiguredCommand {
             collector: try collector.configuration(environment: environment),
             worker: try workerConfiguration(environment: environment),
             access: try query.access(environment: environment),
-            liveTail: try query.liveTail(environment: environment))
+            liveTail: try query.liveTail(environment: environment),
+            readStandby: try query.readStandby(environment: environment))
     }
 
     func run(with settings: Settings) async throws {
         let logger = settings.process.bootstrap(label: "tracker")
         let client = settings.process.makeClient(logger: logger)
+        let standby = settings.readStandby?.standby(process: settings.process, logger: logger)
         let collectorApp = buildCollectorApplication(
             client: client, configuration: settings.collector,
             address: .hostname(settings.host, port: settings.ports.collector), logger: logger)
@@ -73,9 +77,10 @@ struct AllCommand: ConfiguredCommand {
             crossOrigins: settings.access.crossOrigins,
             address: .hostname(settings.host, port: settings.ports.query),
             breakdownProperties: Set(settings.worker.analysis?.breakdownProperties ?? []),
-            liveTail: settings.liveTail, listenOn: settings.process.database,
+            liveTail: settings.liveTail, listenOn: settings.process.database, readStandby: standby,
             logger: logger)
-        try await runUntilSignalled([client, workerApp, collectorApp, queryApp], logger: logger)
+        let services: [(any Service)?] = [client, standby?.client, workerApp, collectorApp, queryApp]
+        try await runUntilSignalled(services.compactMap { $0 }, logger: logger)
     }
 
     /// The worker's settings with the analysis options, which the query API reads from them too.

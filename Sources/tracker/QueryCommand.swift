@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import ServiceLifecycle
 import TrackerConfiguration
 import TrackerQuery
 import TrackerStore
@@ -29,19 +30,22 @@ struct QueryCommand: ServerCommand {
     func role(environment: TrackerConfiguration.Environment) throws(ConfigurationError) -> QueryRole {
         QueryRole(
             access: try query.access(environment: environment), liveTail: try query.liveTail(environment: environment),
-            breakdownProperties: try analysis.properties(environment: environment))
+            breakdownProperties: try analysis.properties(environment: environment),
+            readStandby: try query.readStandby(environment: environment))
     }
 
     func run(with settings: Settings) async throws {
         let logger = settings.process.bootstrap(label: "tracker.query")
         let client = settings.process.makeClient(logger: logger)
+        let standby = settings.role.readStandby?.standby(process: settings.process, logger: logger)
         let app = buildQueryApplication(
             client: client, readTokens: settings.role.access.readTokens, adminTokens: settings.role.access.adminTokens,
             crossOrigins: settings.role.access.crossOrigins,
             address: .hostname(settings.host, port: settings.port),
             breakdownProperties: Set(settings.role.breakdownProperties),
-            liveTail: settings.role.liveTail, listenOn: settings.process.database,
+            liveTail: settings.role.liveTail, listenOn: settings.process.database, readStandby: standby,
             logger: logger)
-        try await runUntilSignalled([client, app], logger: logger)
+        let services: [(any Service)?] = [client, standby?.client, app]
+        try await runUntilSignalled(services.compactMap { $0 }, logger: logger)
     }
 }

@@ -29,7 +29,7 @@ public struct AnalysisController<Context: RequestContext>: Sendable {
 
     @Sendable func funnel(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request, repeatable: ["step"])
-        let now = Date()
+        let now = try await repository.freshness()
         let steps = parameters.values("step")
         guard (2...10).contains(steps.count) else {
             throw QueryParameters.invalid(
@@ -54,7 +54,7 @@ public struct AnalysisController<Context: RequestContext>: Sendable {
 
     @Sendable func retention(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
+        let now = try await repository.freshness()
         let interval = try parameters.choice("interval", default: RetentionInterval.day)
         let periods = try parameters.integer("periods", in: 1...30, default: 8)
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
@@ -70,7 +70,7 @@ public struct AnalysisController<Context: RequestContext>: Sendable {
 
     @Sendable func breakdown(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
+        let now = try await repository.freshness()
         guard let event = try parameters.text("event", maxLength: 200) else {
             throw QueryParameters.invalid("event is required: the event name whose counts are broken down.")
         }

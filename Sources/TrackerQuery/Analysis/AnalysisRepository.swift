@@ -22,6 +22,9 @@ public enum RetentionInterval: String, Sendable, CaseIterable {
 
 /// The reads of the analysis endpoints (funnels, retention, breakdowns).
 public protocol AnalysisRepository: Sendable {
+    /// What a stats answer is as of: now, or a read standby's replay point (reads see every
+    /// change committed before it).
+    func freshness() async throws -> Date
     /// People who did `steps` in order, each within `within` seconds of their first step, whose
     /// first step lies in `[from, to)`; one count per step.
     func funnel(steps: [String], within: Int64, from: Date, to: Date) async throws -> [Int64]

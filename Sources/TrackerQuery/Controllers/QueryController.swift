@@ -57,7 +57,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
 
     @Sendable func topEvents(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
+        let now = try await repository.freshness()
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
         let limit = try parameters.integer("limit", in: 1...1000, default: 10)
         let plan = RollupPlan(from: range.from, to: range.to, coarsest: .day)
@@ -68,7 +68,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
 
     @Sendable func timeseries(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
+        let now = try await repository.freshness()
         let interval = try parameters.choice("interval", default: RollupLevel.hour)
         let range = try parameters.statsRange(defaultSpan: interval == .day ? 30 * Self.day : Self.day, now: now)
         if interval == .minute && range.to - range.from > 7 * Self.day {
@@ -82,7 +82,7 @@ public struct QueryController<Context: RequestContext>: Sendable {
 
     @Sendable func activeUsers(_ request: Request, context: Context) async throws -> Response {
         let parameters = try QueryParameters(request)
-        let now = Date()
+        let now = try await repository.freshness()
         let interval = try parameters.choice("interval", default: ActivityInterval.day)
         let range = try parameters.statsRange(defaultSpan: 30 * Self.day, now: now)
         let from = Date(timeIntervalSince1970: Double(range.from))
@@ -141,7 +141,8 @@ public struct QueryController<Context: RequestContext>: Sendable {
     }
 
     /// A stats answer. Counts come from rollups the move transaction keeps current, so their
-    /// `as_of` is the time of the read; active people per week and month are as of their refresh.
+    /// `as_of` is the time of the read (`QueryRepository.freshness`: a read standby's replay
+    /// point); active people per week and month are as of their refresh.
     static func stats(_ data: [String], asOf: Date) -> Response {
         Response.json(#"{"data":[\#(data.joined(separator: ","))],"as_of":"\#(ISO8601.string(from: asOf))"}"#)
     }

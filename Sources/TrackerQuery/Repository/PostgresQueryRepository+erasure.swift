@@ -17,7 +17,7 @@ extension PostgresQueryRepository {
             while true {
                 attempt += 1
                 do {
-                    return try await client.withTransaction(logger: logger) { connection in
+                    return try await writes.withTransaction(logger: logger) { connection in
                         try await Self.erase(person: person, on: connection, logger: logger)
                     }
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" && attempt < 5 {

@@ -7,12 +7,25 @@ import TrackerStore
 /// `QueryRepository` on PostgreSQL. Answers are rendered to JSON by the database
 /// (`row_to_json`), timestamps always in UTC whatever the server's TimeZone.
 public struct PostgresQueryRepository: QueryRepository {
-    let client: PostgresClient
+    /// Where reads go: a streaming standby when `TRACKER_READ_DATABASE_URL` names one, else `writes`.
+    let client: ReadClient
+    /// The primary: replay and erasure.
+    let writes: PostgresClient
+    /// Whether `client` is a standby, whose answers are as of its replay rather than of now.
+    let readsFromStandby: Bool
     let logger: Logger
     let metrics = QueryMetrics()
 
+    /// Reads and writes on `client`.
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+        self.init(reads: ReadClient(client: client), writes: client, logger: logger)
+    }
+
+    /// Reads on `reads` (a standby when it has a monitor), replay and erasure on `writes`.
+    init(reads: ReadClient, writes: PostgresClient, logger: Logger) {
+        self.client = reads
+        self.writes = writes
+        self.readsFromStandby = reads.monitor != nil
         self.logger = logger
     }
 
@@ -286,7 +299,7 @@ public struct PostgresQueryRepository: QueryRepository {
             case .reason(let reason):
                 // Rows that fail again get new ids above this bound, so the loop ends.
                 let upTo =
-                    try await client.query("SELECT coalesce(max(id), 0)::int8 FROM failed_events", logger: logger)
+                    try await writes.query("SELECT coalesce(max(id), 0)::int8 FROM failed_events", logger: logger)
                     .decode(Int64.self).first { _ in true } ?? 0
                 var total = 0
                 while true {
@@ -297,7 +310,7 @@ public struct PostgresQueryRepository: QueryRepository {
             }
         }
         if replayed > 0 {
-            _ = try? await client.query("SELECT pg_notify(\(StagingChannel.name), '')", logger: logger)
+            _ = try? await writes.query("SELECT pg_notify(\(StagingChannel.name), '')", logger: logger)
         }
         return replayed
     }
@@ -305,7 +318,7 @@ public struct PostgresQueryRepository: QueryRepository {
     /// In a transaction of its own, answered after its COMMIT: an autocommit statement reports its
     /// result before PostgreSQL commits it, at the Sync that follows.
     private func replayChunk(ids: [Int64]?, reason: String?, upTo: Int64) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await writes.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 WITH picked AS (

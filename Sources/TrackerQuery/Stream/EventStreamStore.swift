@@ -8,9 +8,17 @@ import PostgresNIO
 /// open only the partitions they fall in, while a join would plan every daily partition (tens of
 /// milliseconds at a year's retention) on every read.
 struct EventStreamStore: Sendable {
-    let client: PostgresClient
+    /// Where the reads go: the primary, or a read standby.
+    let client: ReadClient
+    /// The primary when `client` is a standby: each read first waits until the standby has
+    /// replayed the primary's WAL as of that moment, so an event announced by NOTIFY (sent by the
+    /// primary after its commit) is there to read.
+    var primary: PostgresClient? = nil
     let logger: Logger
     let metrics = QueryMetrics()
+    /// How long a read waits for the standby to catch up before it fails (and the next wake-up
+    /// reads again from the same position).
+    var replayWait: Duration = .seconds(5)
 
     /// What one read found: the matching events in stream order, and how far the log was read
     /// (`nil` when it held nothing new).
@@ -37,6 +45,7 @@ struct EventStreamStore: Sendable {
     func read(after: StreamPosition, through: StreamPosition? = nil, limit: Int, filter: StreamFilter = .init())
         async throws -> Page
     {
+        if let primary { try await awaitReplay(of: primary) }
         let log = try await positions(after: after, through: through, limit: limit)
         guard let last = log.last else { return Page(rows: [], end: nil, logRows: 0) }
         let events = try await self.events(log, filter: filter)
@@ -46,6 +55,19 @@ struct EventStreamStore: Sendable {
             return row
         }
         return Page(rows: rows, end: last.position, logRows: log.count)
+    }
+
+    /// Waits until the standby has replayed what the primary has written now. The log's rule
+    /// (transactions below the snapshot's xmin) then holds on the standby too: its snapshots count
+    /// every transaction it has seen WAL of, or of a later one, as running until it replays the end.
+    private func awaitReplay(of primary: PostgresClient) async throws {
+        try await metrics.timed("stream_replay_wait") {
+            let deadline = ContinuousClock.now + replayWait
+            let rows = try await primary.query("SELECT pg_current_wal_lsn()::text", logger: logger)
+            for try await lsn in rows.decode(String.self) {
+                try await StandbyReplay.waitForReplay(of: lsn, on: client, deadline: deadline, logger: logger)
+            }
+        }
     }
 
     private func positions(after: StreamPosition, through: StreamPosition?, limit: Int) async throws -> [(

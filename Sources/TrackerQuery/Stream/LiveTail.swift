@@ -8,8 +8,15 @@ import TrackerStore
 public struct LiveTail: Sendable {
     let hub: EventStreamHub
 
+    /// Reads on `client`.
     public init(client: PostgresClient, settings: LiveTailSettings = .init(), logger: Logger) {
-        hub = EventStreamHub(settings: settings, store: EventStreamStore(client: client, logger: logger))
+        self.init(reads: ReadClient(client: client), settings: settings, logger: logger)
+    }
+
+    /// Reads on `reads`; `primary`, when `reads` is a standby, tells how far it must replay before each read.
+    init(reads: ReadClient, primary: PostgresClient? = nil, settings: LiveTailSettings, logger: Logger) {
+        hub = EventStreamHub(
+            settings: settings, store: EventStreamStore(client: reads, primary: primary, logger: logger))
     }
 
     /// The service that wakes the reader: LISTEN on `database` (the primary: NOTIFY is not

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Logging
 import TrackerConfiguration
 import TrackerHTTP
 import TrackerQuery
+import TrackerStore
 
 /// The query API's options.
 struct QueryOptions: ParsableArguments {
@@ -18,12 +20,21 @@ struct QueryOptions: ParsableArguments {
         static let streamMaxClients = Setting<Int>(
             "stream-max-clients", "TRACKER_STREAM_MAX_CLIENTS", .wholeNumber(1...100_000), default: 100,
             help: "Live tail streams open at once; one more is answered 503.")
+        static let readDatabaseURL = Setting<DatabaseURL?>(
+            "read-database-url", "TRACKER_READ_DATABASE_URL", .optionalDatabaseURL, default: .some(nil),
+            help: "A streaming standby that every read goes to (replay, erasure and LISTEN stay on DATABASE_URL); "
+                + "empty: reads go to DATABASE_URL.")
+        static let readMaxLag = Setting<Duration>(
+            "read-max-lag-seconds", "TRACKER_READ_MAX_LAG_SECONDS", .seconds(atMost: 86_400), default: .seconds(30),
+            help: "/readyz answers 503 while the read standby's replay is further behind.")
     }
 
     @Option(Table.readTokens) var readTokens: String?
     @Option(Table.adminTokens) var adminTokens: String?
     @Option(Table.corsOrigins) var corsOrigins: String?
     @Option(Table.streamMaxClients) var streamMaxClients: String?
+    @Option(Table.readDatabaseURL) var readDatabaseURL: String?
+    @Option(Table.readMaxLag) var readMaxLag: String?
 
     /// Who may read, erase and replay; a `CHANGE-ME` placeholder left in a token refuses to start.
     func access(environment: Environment) throws(ConfigurationError) -> QueryAccess {
@@ -41,6 +52,27 @@ struct QueryOptions: ParsableArguments {
         settings.maxClients = try SettingReader(environment: environment)(Table.streamMaxClients, streamMaxClients)
         return settings
     }
+
+    /// The standby reads go to, if any.
+    func readStandby(environment: Environment) throws(ConfigurationError) -> ReadStandbyURL? {
+        let read = SettingReader(environment: environment)
+        guard let url = try read(Table.readDatabaseURL, readDatabaseURL) else { return nil }
+        return ReadStandbyURL(url: url, maxLag: try read(Table.readMaxLag, readMaxLag))
+    }
+}
+
+/// `TRACKER_READ_DATABASE_URL` and how far behind it may be.
+struct ReadStandbyURL {
+    var url: DatabaseURL
+    var maxLag: Duration
+
+    /// A pool of the process's size on the standby, with the process's statement timeout.
+    func standby(process: ProcessSettings, logger: Logger) -> ReadStandby {
+        var settings = process
+        settings.database = url
+        settings.database.statementTimeout = process.database.statementTimeout
+        return ReadStandby(client: settings.makeClient(logger: logger), maxLag: maxLag)
+    }
 }
 
 /// The query role's settings: who may read, erase and replay, and how the live tail serves.
@@ -49,10 +81,18 @@ struct QueryRole {
     var liveTail: LiveTailSettings
     /// `TRACKER_BREAKDOWN_PROPERTIES`: breakdowns of these read the workers' counts.
     var breakdownProperties: [String] = []
+    var readStandby: ReadStandbyURL? = nil
 }
 
 extension ValueParser where Value == ReadTokens {
     static let tokens = Self(
         valueName: "token,…", parse: { text throws(InvalidValue) in ReadTokens(parsing: text) },
         format: { $0.tokens.joined(separator: ",") })
+}
+
+extension ValueParser where Value == DatabaseURL? {
+    /// A `DATABASE_URL`-style URL, or nothing (an empty variable counts as unset).
+    static let optionalDatabaseURL = Self(
+        valueName: "url", parse: { text throws(InvalidValue) in try ValueParser<DatabaseURL>.databaseURL.parse(text) },
+        format: { $0?.description ?? "" })
 }
