@@ -194,6 +194,9 @@ step "fault injection, short form: SIGKILLed workers and collector, PostgreSQL r
 # Each scenario runs on a private PostgreSQL of its own; 0 lost and 0 duplicated, or the run fails.
 python3 infra/reliability/faults.py --binary "$bin" --short
 
+step "read standby: a query process reading a pg_basebackup -R standby (reads, as_of and /readyz under paused replay, erasure and replay, live tail, standby stopped)"
+python3 Tests/Standby/standby_test.py --binary "$bin"
+
 step "container smoke test"
 await_prepared base
 bash infra/scripts/container-smoke.sh run "$DATABASE_URL" "$bin"
