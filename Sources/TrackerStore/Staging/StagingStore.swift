@@ -41,7 +41,8 @@ public struct StagingStore: Sendable {
                 flush.use(connection)
                 let transaction: Int64
                 do {
-                    transaction = try await Self.prepare(data, envelopes: envelopes, on: connection, logger: logger)
+                    transaction = try await Self.prepare(
+                        data, envelopes: envelopes, on: connection, copying: flush, logger: logger)
                 } catch {
                     if let reason = Self.refusal(error) {
                         _ = try? await connection.query("ROLLBACK", logger: logger)
@@ -79,7 +80,8 @@ public struct StagingStore: Sendable {
     /// Acknowledged only after the explicit `COMMIT`: an autocommit COPY completes (CommandComplete,
     /// where postgres-nio returns) before the commit PostgreSQL runs at the Sync after it.
     static func prepare(
-        _ data: ByteBuffer, envelopes: [StagedEnvelope], on connection: PostgresConnection, logger: Logger
+        _ data: ByteBuffer, envelopes: [StagedEnvelope], on connection: PostgresConnection,
+        copying flush: FlushState = FlushState(), logger: Logger
     ) async throws -> Int64 {
         try await connection.query("BEGIN", logger: logger)
         if !envelopes.isEmpty {
@@ -90,10 +92,17 @@ public struct StagingStore: Sendable {
                 """,
                 logger: logger)
         }
-        try await connection.copyFrom(table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger) {
-            writer in
-            try await writer.write(data)
+        guard flush.startCopy() else { throw DeadlineExceeded() }
+        do {
+            try await connection.copyFrom(table: "ingest_staging", columns: StagedRows.copyColumns, logger: logger) {
+                writer in
+                try await writer.write(data)
+            }
+        } catch {
+            if flush.endCopy() { connection.startClosing() }
+            throw error
         }
+        if flush.endCopy() { connection.startClosing() }
         let rows = try await connection.query("SELECT txid_current()", logger: logger)
         for try await id in rows.decode(Int64.self) { return id }
         throw PostgresDecodingError.Code.missingData
@@ -152,9 +161,15 @@ public enum StagingChannel {
 
 /// Where a flush is: before `COMMIT` it may be abandoned, after it only its outcome counts. One
 /// lock decides between the deadline and the `COMMIT`, so never both.
-private final class FlushState: Sendable {
+///
+/// A flush abandoned during its `COPY` closes its connection only once the `COPY` returns (bounded
+/// by the statement timeout): postgres-nio 1.33 traps when a connection closes in the middle of a
+/// `COPY FROM STDIN`. The request is answered 503 at the deadline all the same.
+final class FlushState: Sendable {
     private enum Stage {
         case preparing(PostgresConnection?)
+        case copying(PostgresConnection?)
+        case abandonedWhileCopying
         case committing
         case abandoned
     }
@@ -173,28 +188,59 @@ private final class FlushState: Sendable {
         if abandoned { connection.startClosing() }
     }
 
+    /// Enters the `COPY` unless the flush was abandoned; true when copying.
+    func startCopy() -> Bool {
+        stage.withLock { stage in
+            switch stage {
+            case .preparing(let connection):
+                stage = .copying(connection)
+                return true
+            case .copying, .committing: return true
+            case .abandoned, .abandonedWhileCopying: return false
+            }
+        }
+    }
+
+    /// Leaves the `COPY`; true when the flush was abandoned meanwhile and its connection must close now.
+    func endCopy() -> Bool {
+        stage.withLock { stage in
+            switch stage {
+            case .copying(let connection):
+                stage = .preparing(connection)
+                return false
+            case .abandonedWhileCopying:
+                stage = .abandoned
+                return true
+            case .preparing, .committing, .abandoned: return false
+            }
+        }
+    }
+
     /// Moves on to `COMMIT` unless the flush was abandoned; true when committing.
     func startCommit() -> Bool {
         stage.withLock { stage in
             switch stage {
-            case .preparing:
+            case .preparing, .copying:
                 stage = .committing
                 return true
             case .committing: return true
-            case .abandoned: return false
+            case .abandoned, .abandonedWhileCopying: return false
             }
         }
     }
 
     /// Marks the flush abandoned unless it is committing. Returns nil when it is committing, else
-    /// the connection to close (itself nil when none was taken yet).
+    /// the connection to close now (itself nil when none was taken yet, or while it is copying).
     func abandon() -> PostgresConnection?? {
         stage.withLock { stage -> PostgresConnection?? in
             switch stage {
             case .preparing(let connection):
                 stage = .abandoned
                 return .some(connection)
-            case .abandoned: return .some(nil)
+            case .copying:
+                stage = .abandonedWhileCopying
+                return .some(nil)
+            case .abandoned, .abandonedWhileCopying: return .some(nil)
             case .committing: return .none
             }
         }
