@@ -135,6 +135,21 @@ func postHogMessage(_ event: String) throws -> SegmentMessage {
         #expect(!repeated.1[0].contains("first"), "no token stored, even one a repeated key hides")
     }
 
+    /// An array far over the event limit is counted whole but not kept: each kept event's ranges
+    /// take hundreds of bytes, so 500 KB of `{}` would take over 100 MB before its refusal.
+    @Test func anArrayOverTheLimitIsCountedNotKept() {
+        #expect(MemoryLayout<PostHogEvent>.stride > 500, "why only the first events are kept")
+        let events = Array(repeating: "{}", count: 166_000).joined(separator: ",")
+        for body in ["[\(events)]", #"{"api_key":"k","batch":[\#(events)]}"#] {
+            #expect(throws: IngestRejection.tooManyMessages(count: 166_000, limit: 2_500)) {
+                try translatePostHog(body)
+            }
+        }
+        #expect(throws: IngestRejection.invalidShape("Event 2600 must be a JSON object.")) {
+            try translatePostHog("[" + Array(repeating: "{}", count: 2_600).joined(separator: ",") + ",1]")
+        }
+    }
+
     /// The batch's `sent_at` is stored once per request, as Segment's envelope, and bounded the same.
     @Test func aGiantSentAtIsRefused() {
         let sentAt = "\"" + String(repeating: "x", count: 40_000) + "\""

@@ -15,6 +15,8 @@ public enum PostHogBody {
     ) throws(IngestRejection) -> TranslatedBody {
         var scanner = JSONScanner(bytes)
         var events: [PostHogEvent] = []
+        // Every element of the events array, kept or not: only `maxBatchMessages` are kept.
+        var count = 0
         var writeKey: String?
         var sentAt: Range<Int>?
         do {
@@ -22,7 +24,9 @@ public enum PostHogBody {
             guard !scanner.isAtEnd else { throw JSONScanError.unexpectedEnd }
             switch bytes[scanner.offset] {
             case UInt8(ascii: "["):
-                if let index = try scanEvents(&scanner, depth: 0, into: &events) {
+                if let index = try scanEvents(
+                    &scanner, depth: 0, limit: limits.maxBatchMessages, into: &events, count: &count)
+                {
                     throw IngestRejection.invalidShape("Event \(index) must be a JSON object.")
                 }
             case UInt8(ascii: "{"):
@@ -35,7 +39,10 @@ public enum PostHogBody {
                         return try scanner.scanValue(depth: 1)
                     }
                     events.removeAll()
-                    if let index = try scanEvents(&scanner, depth: 1, into: &events) {
+                    count = 0
+                    if let index = try scanEvents(
+                        &scanner, depth: 1, limit: limits.maxBatchMessages, into: &events, count: &count)
+                    {
                         shapeProblem = "batch[\(index)] must be a JSON object."
                     }
                     return .array
@@ -46,6 +53,7 @@ public enum PostHogBody {
                     sentAt = top.sentAt.flatMap { $0.kind == .null ? nil : $0.range }
                 } else {
                     events = [top]
+                    count = 1
                 }
             default:
                 try scanner.scanValue(depth: 0)
@@ -60,8 +68,8 @@ public enum PostHogBody {
         } catch {
             throw .invalidJSON("\(error)")
         }
-        guard events.count <= limits.maxBatchMessages else {
-            throw .tooManyMessages(count: events.count, limit: limits.maxBatchMessages)
+        guard count <= limits.maxBatchMessages else {
+            throw .tooManyMessages(count: count, limit: limits.maxBatchMessages)
         }
         for (index, event) in events.enumerated() where event.range.count > limits.maxMessageBytes {
             throw .messageTooLarge(index: index, bytes: event.range.count, limit: limits.maxMessageBytes)
@@ -96,14 +104,18 @@ public enum PostHogBody {
     static let shapeMessage =
         "The body must be a PostHog event, a {\"batch\":[…]} object of events, or an array of events."
 
-    /// Scans an array of events; answers the index of the first element that is not an object.
-    private static func scanEvents(_ scanner: inout JSONScanner, depth: Int, into events: inout [PostHogEvent])
-        throws(JSONScanError) -> Int?
-    {
+    /// Scans an array of events, keeping the first `limit` and counting every element in `count`;
+    /// answers the index of the first element that is not an object. The rest are only validated:
+    /// an event's ranges take about 300 times the bytes of `{}`, so a 500 KB array of them would
+    /// otherwise take 150 MB before being refused.
+    private static func scanEvents(
+        _ scanner: inout JSONScanner, depth: Int, limit: Int, into events: inout [PostHogEvent], count: inout Int
+    ) throws(JSONScanError) -> Int? {
         var shapeProblem: Int?
         try scanner.scanArray(depth: depth) { scanner, index throws(JSONScanError) in
-            guard scanner.bytes[scanner.offset] == UInt8(ascii: "{") else {
-                shapeProblem = shapeProblem ?? index
+            count = index + 1
+            guard scanner.bytes[scanner.offset] == UInt8(ascii: "{"), index < limit else {
+                if scanner.bytes[scanner.offset] != UInt8(ascii: "{") { shapeProblem = shapeProblem ?? index }
                 return try scanner.scanValue(depth: depth + 1)
             }
             events.append(try PostHogEvent(scanning: &scanner, depth: depth + 1))
