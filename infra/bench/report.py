@@ -6,6 +6,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 
 import matplotlib
 
@@ -56,14 +57,221 @@ def bar_chart(path, title, labels, values, unit, log=False, colors=None):
     plt.close(figure)
 
 
+def load_line(results, name):
+    """The machine's load average (1, 5, 15 min) when benchmark `name` started and ended, from run.sh's load.txt."""
+    path = os.path.join(results, "load.txt")
+    if not os.path.exists(path):
+        return "not recorded"
+    seen = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) == 5:
+            seen[parts[1]] = f"{parts[2]} {parts[3]} {parts[4]} at {parts[0]} UTC"
+    start, end = seen.get(f"{name}-start"), seen.get(f"{name}-end")
+    return f"load average (1, 5, 15 min) {start or '?'} at the start, {end or '?'} at the end, on {os.cpu_count()} cores"
+
+
+def goal_table(goals):
+    return "| goal | this run | |\n|---|---|---|\n" + "\n".join(f"| {g} | {v} | {ok} |" for g, v, ok in goals)
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def leading(text):
+    """The number a cell starts with: "0.97 (0.95, 0.99)" → 0.97."""
+    return number(text.split()[0])
+
+
+def stream_section(md, command, when, load):
+    rows = table(md)
+    p50 = leading(cell(find(rows, "stored → delivered"), "value"))
+    p99 = leading(cell([r for r in rows if label(r).startswith("stored → delivered") and "p99" in label(r)][0], "value"))
+    none = find(rows, "collector + 2 workers")
+    ratio = find(rows, "ratio")
+    goals = [
+        ("stream: stored → delivered p99 < 200 ms to 50 clients at 1,000 events/s", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms",
+         verdict(p99 < 200)),
+        ("stream: collector + workers with 50 stream clients ≥ 0.95× with none",
+         f"{cell(ratio, 'value')} (median of the rounds' ratios, each round beside it; none: {cell(none, 'value')} events/s)",
+         verdict(leading(cell(ratio, "value")) >= 0.95)),
+    ]
+    text = f"""## Live tail — `tracker-bench stream`
+
+`{command}`, {when}; {load}.
+
+A collector, two worker replicas and the query API in the benchmark process, with 50 clients of
+`GET /v1/stream` (the live tail, NDJSON) connected from the same process. (1) Events sent at 1,000
+per second: each delivery's arrival at each client against its event's `stored_at` (the start of
+the transaction that stored it, so an upper bound of the delay). (2) The collector and workers fed
+flat out, with the 50 clients connected and reading and with none, in alternate rounds; the ratio is
+taken within each round and its median judged.
+
+{goal_table(goals)}
+
+{md}
+"""
+    return "Live tail", text, goals
+
+
+def protocols_section(md, command, when, load):
+    rows = table(md)
+    goals = []
+    for name in ("PostHog /batch/", "Snowplow tp2"):
+        row = find(rows, name)
+        ratio = number(cell(row, "× Segment"))
+        goals.append((f"protocols: {name} ≥ 0.8× Segment /v1/batch",
+                      f"{ratio:.2f}× ({number(cell(row, 'events/s')):,.0f} vs "
+                      f"{number(cell(find(rows, 'Segment'), 'events/s')):,.0f} events/s)", verdict(ratio >= 0.8)))
+    text = f"""## SDK protocols — `tracker-bench protocols`
+
+`{command}`, {when}; {load}.
+
+The same event in batches of 100 through each protocol's batch endpoint of the collector in the
+benchmark process (16 connections, closed loop, only 2xx count, the backlog limit off and no
+workers): Segment's `/v1/batch` as the baseline, PostHog's `/batch/` and Snowplow's `tp2` POST
+(a structured event each). Every scenario in turn, three rounds; each line is its median round.
+
+{goal_table(goals)}
+
+{md}
+"""
+    return "SDK protocols", text, goals
+
+
+def analysis_section(md, query_md, command, query_command, when, load, query_load):
+    rows = table(md)
+    api = lambda name: find(rows, name)  # noqa: E731
+    p99 = lambda row: number(row["API p99 ms"])  # noqa: E731
+    against = lambda row: f"p50 {number(row['API p50 ms']):,.2f} ms, p99 {p99(row):,.2f} ms (plain SQL p50 {number(row['plain SQL p50 ms']):,.0f} ms: {row['SQL p50 / API p50']})"  # noqa: E731,E501
+    funnel, retention = api("funnel"), api("retention")
+    kept, other = api("breakdown of a kept"), api("breakdown of another")
+    drain = table(md, 1) if md.count("| drain of") else []
+    goals = [
+        ("analysis: funnel of 3 steps over 30 days p99 < 1 s", against(funnel), verdict(p99(funnel) < 1000)),
+        ("analysis: retention of 30 daily cohorts p99 < 100 ms", against(retention), verdict(p99(retention) < 100)),
+        ("analysis: breakdown of a kept property p99 < 10 ms", against(kept), verdict(p99(kept) < 10)),
+        ("analysis: breakdown of another property p99 < 500 ms", against(other), verdict(p99(other) < 500)),
+    ]
+    if drain:
+        with_row = find(drain, "with ")
+        ratio = cell(with_row, "× without")
+        goals.append(("analysis: drain with the analysis upkeep ≥ 0.9× without (1 replica)",
+                      f"{ratio} ({number(cell(with_row, 'events/s')):,.0f} vs "
+                      f"{number(cell(find(drain, 'without'), 'events/s')):,.0f} events/s)", verdict(leading(ratio) >= 0.9)))
+    overview = []
+    if query_md:
+        reads = [r for r in table(query_md) if not label(r).startswith("per-person")]
+        worst = max(reads, key=lambda r: number(r["API p99 ms"]))
+        overview = [("explorer overview data requests p99 < 50 ms each (top-events, timeseries, active-users)",
+                     f"worst {number(worst['API p99 ms']):.2f} ms ({label(worst)})",
+                     verdict(number(worst["API p99 ms"]) < 50))]
+    text = f"""## Analysis — `tracker-bench analysis`
+
+`{command}`, {when}; {load}.
+
+On the data set of the reads benchmark (`tracker-bench query`, the same database, events straight
+into `events` by SQL over 30 days, 100,000 people), with the analysis tables built from it as the
+workers would have (identity links for a fifth of the people, first days, cohorts, the kept
+property `n`): each read sent over HTTP to the query API in the benchmark process, against the plain
+SQL a user would otherwise write over `events` on one connection. Then one worker replica draining
+200,000 staged events on an emptied database, with the analysis upkeep (links, cohorts and one kept
+property) and without, in alternate rounds; the median of each round's ratio is judged.
+
+{goal_table(goals)}
+
+{md}
+"""
+    if query_md:
+        text += f"""
+### Explorer overview data requests — `tracker-bench query`
+
+`{query_command}`, {when}; {query_load}. The overview view asks `/v1/stats/top-events`,
+`/v1/stats/timeseries` and `/v1/stats/active-users`; the reads benchmark times the same endpoints
+(top-events without the view's `limit=100`, timeseries hourly and daily for all events, active
+people per day and per week; not per minute, per month or for one event), on the same data set.
+
+{goal_table(overview)}
+
+{query_md}
+"""
+    return "Analysis", text, goals + overview
+
+
+def splice(document, title, text):
+    """`document` with its `## title` section (up to the next `## `) replaced by `text`, or `text`
+    inserted before the first hand-written notes section (else at the end)."""
+    sections = re.split(r"(?m)^(?=## )", document)
+    for index, section in enumerate(sections):
+        if section.startswith(f"## {title}"):
+            sections[index] = text.rstrip() + "\n\n"
+            return "".join(sections)
+    notes = next((i for i, s in enumerate(sections) if s.startswith("## Notes")), len(sections))
+    sections.insert(notes, text.rstrip() + "\n\n")
+    return "".join(sections)
+
+
+def with_goals(document, goals):
+    """`document`'s goals table with a row per goal: replaced when the goal is there, else added."""
+    lines = document.split("\n")
+    start = lines.index("## Against the goals")
+    end = next(i for i in range(start + 3, len(lines)) if lines[i - 1].startswith("|") and not lines[i].startswith("|"))
+    for goal, value, ok in goals:
+        row = f"| {goal} | {value} | {ok} |"
+        found = next((i for i in range(start, end) if lines[i].startswith(f"| {goal} |")), None)
+        if found is None:
+            lines.insert(end, row)
+            end += 1
+        else:
+            lines[found] = row
+    return "\n".join(lines)
+
+
+def new_sections(results, command, when):
+    """The sections of the benchmarks added with the live tail, the SDK protocols and analysis,
+    for those whose output is in `results`."""
+    path = lambda name: os.path.join(results, name)  # noqa: E731
+    read = lambda name: open(path(name)).read().strip() if os.path.exists(path(name)) else None  # noqa: E731
+    made = []
+    if read("stream.md"):
+        made.append(stream_section(read("stream.md"), command("stream"), when, load_line(results, "stream")))
+    if read("protocols.md"):
+        made.append(protocols_section(read("protocols.md"), command("protocols"), when,
+                                      load_line(results, "protocols")))
+    if read("analysis.md"):
+        made.append(analysis_section(read("analysis.md"), read("query.md"), command("analysis"), command("query"),
+                                     when, load_line(results, "analysis"), load_line(results, "query")))
+    return made
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("results")
     parser.add_argument("output")
     parser.add_argument("--command", required=True)
     parser.add_argument("--postgres", required=True)
+    parser.add_argument("--partial", action="store_true",
+                        help="only the benchmarks in results: their sections and goals replaced in the output")
     args = parser.parse_args()
     read = lambda name: open(os.path.join(args.results, name)).read().strip()  # noqa: E731
+    now = datetime.datetime.now(datetime.timezone.utc)
+    when = f"{now:%Y-%m-%d %H:%M} UTC"
+
+    def command(name):
+        path = os.path.join(args.results, f"{name}.command")
+        return open(path).read().strip() if os.path.exists(path) else f"tracker-bench {name}"
+
+    made = new_sections(args.results, command, when)
+    existing = open(args.output).read() if os.path.exists(args.output) else ""
+    if args.partial:
+        # The rest of the file is from an earlier run: each goal it updates says when it was measured.
+        for title, section, goals in made:
+            dated = [(goal, f"{value}; run of {when}", ok) for goal, value, ok in goals]
+            existing = with_goals(splice(existing, title, section), dated)
+        with open(args.output, "w") as file:
+            file.write(existing.rstrip() + "\n")
+        return
     docs = os.path.dirname(os.path.abspath(args.output))
     ingest_md, pgbench_md, drain_md, pipeline_md, freshness_md, query_md, stored_md = (
         read(f"{n}.md") for n in ("ingest", "pgbench", "drain", "pipeline", "freshness", "query", "drain-stored"))
@@ -96,7 +304,6 @@ def main():
     worst_p99 = max(number(row["API p99 ms"]) for row in aggregates)
     least_ratio = min(number(row["raw p50 / API p50"]) for row in aggregates)
     collector_rss = max(rss["collector"], number(batch["peak RSS MB"]))
-    verdict = lambda ok: "**met**" if ok else "**not met**"  # noqa: E731
     goals = [
         ("batch ingest ≥ 100,000 events/s", f"{rate(batch):,.0f} events/s", verdict(rate(batch) >= 100_000)),
         ("single events ≥ 20,000/s",
@@ -156,7 +363,6 @@ def main():
     plt.close(figure)
 
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    now = datetime.datetime.now(datetime.timezone.utc)
     text = f"""# Benchmarks
 
 Generated by `{args.command}` on {now:%Y-%m-%d %H:%M} UTC: {os.cpu_count()} cores, {memory:.0f} GiB,
@@ -265,8 +471,12 @@ answering the same question — a `GROUP BY` over `events` — on one connection
 
 ![reads](bench-query.png)
 """
+    for title, section, goals in made:
+        text = with_goals(splice(text, title, section), goals)
+    # Notes written by hand after a run (sections headed "## Notes") are kept, after the figures.
+    notes = [section for section in re.split(r"(?m)^(?=## )", existing) if section.startswith("## Notes")]
     with open(args.output, "w") as file:
-        file.write(text)
+        file.write(("\n".join([text.rstrip() + "\n"] + [note.rstrip() + "\n" for note in notes])))
 
 
 if __name__ == "__main__":

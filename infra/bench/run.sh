@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark suite: every benchmark on a fresh private PostgreSQL, written to docs/benchmarks.md
-# with charts (docs/bench-*.png). Not part of the test command: it takes about 30 minutes, most of
-# it seeding 10 million events and timing the raw GROUP BY queries against them.
+# with charts (docs/bench-*.png). Not part of the test command: it takes about 40 minutes, most of
+# it seeding 10 million events and timing the raw GROUP BY and plain SQL queries against them.
 #   bash infra/bench/run.sh            # full
 #   QUICK=1 bash infra/bench/run.sh    # smaller data set and shorter runs, to try the suite out
+# A benchmark run on its own: write its Markdown to OUT/NAME.md (stream, protocols, analysis, with
+# query.md beside analysis.md for the explorer's reads), then replace only its sections and goals:
+#   python3 infra/bench/report.py OUT docs/benchmarks.md --command - --postgres - --partial
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -24,26 +27,37 @@ out=$(mktemp -d /tmp/tracker-bench.XXXXXX)
 pg=$(mktemp -d /tmp/tracker-bench-pg.XXXXXX)  # its own folder: the server's user cannot enter $out
 trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
 step() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+# The machine's load average as a benchmark starts and ends, for the report: the machine is shared.
+load() { echo "$(date -u +%H:%M:%S) $1 $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"; }
+# run NAME COMMAND…: a benchmark whose report goes to NAME.md, with its command and the load around it.
+run() {
+  local name=$1
+  shift
+  echo "tracker-bench ${*:2}" >"$out/$name.command"
+  load "$name-start"
+  "$@" >"$out/$name.md"
+  load "$name-end"
+}
 
-step "1/9 release build"
+step "1/12 release build"
 { swift build -c release --product tracker && swift build -c release --product tracker-bench; } >"$out/build.log" 2>&1 \
   || { cat "$out/build.log" >&2; exit 1; }
 bin="$root/.build/release/tracker"
 bench="$root/.build/release/tracker-bench"
 venv=$(charts_venv)
 
-step "2/9 fresh PostgreSQL"
+step "2/12 fresh PostgreSQL"
 ensure_postgres
 port=$(free_port)
 start_postgres "$pg" "$port"
 url() { echo "postgres://postgres@127.0.0.1:$port/$1?sslmode=disable"; }
-for db in ingest drain query; do
+for db in ingest drain query stream protocols; do
   create_database "$port" "$db"
   DATABASE_URL=$(url "$db") LOG_LEVEL=warning "$bin" migrate >/dev/null
 done
 export LOG_LEVEL=warning
 
-step "3/9 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
+step "3/12 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
 DATABASE_URL=$(url ingest) "$bench" ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
 
 # PostgreSQL alone committing one row per transaction, no HTTP and no Swift: what the database
@@ -66,24 +80,35 @@ SQL
 } >"$out/pgbench.md"
 "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
 
-step "4/9 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
+step "4/12 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bench" drain --rows 200000 --rounds "$rounds" >"$out/drain.md"
 
-step "5/9 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
+step "5/12 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bench" pipeline ${quick:+--seconds 5 --warmup 2 --rounds 1} >"$out/pipeline.md"
 
-step "6/9 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
+step "6/12 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
 "$venv/bin/python" infra/bench/freshness.py --binary "$bin" --seconds "$((seconds * 3))" \
   --json "$out/freshness.json" >"$out/freshness.md"
 
-step "7/9 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
-DATABASE_URL=$(url query) "$bench" query --events "$events" --raw-samples 3 >"$out/query.md"
+step "7/12 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
+DATABASE_URL=$(url query) run query "$bench" query --events "$events" --raw-samples 3
 
-step "8/9 drain again onto the $events stored events"
+# Before the drain onto the stored events, which adds to them: analysis reuses the data set as is.
+step "8/12 analysis: funnel, retention, breakdown on the $events events vs. plain SQL; drain with vs. without the upkeep"
+DATABASE_URL=$(url query) run analysis "$bench" analysis --events "$events" --drain-database "$(url drain)" \
+  --rounds "$rounds" ${quick:+--samples 20}
+
+step "9/12 drain again onto the $events stored events"
 DATABASE_URL=$(url query) "$bench" drain --rows 200000 --onto-stored \
   --empty-database "$(url drain)" --rounds "$rounds" >"$out/drain-stored.md"
 
-step "9/9 report and charts"
+step "10/12 live tail: stored → delivered to 50 stream clients at 1,000 events/s; throughput with them vs. none"
+DATABASE_URL=$(url stream) run stream "$bench" stream ${quick:+--seconds 5 --rounds 1}
+
+step "11/12 SDK protocols: PostHog /batch/ and Snowplow tp2 vs. Segment /v1/batch"
+DATABASE_URL=$(url protocols) run protocols "$bench" protocols ${quick:+--seconds 3 --rounds 1}
+
+step "12/12 report and charts"
 "$venv/bin/python" infra/bench/report.py "$out" docs/benchmarks.md \
   --command "${quick:+QUICK=1 }bash infra/bench/run.sh" --postgres "$("$(pg_bindir)/postgres" --version)"
 step "wrote docs/benchmarks.md and docs/bench-*.png"
