@@ -8,7 +8,8 @@ a steady stream of valid requests keeps getting 2xx the whole time.
 
 With --query, messages built to stop the worker (a 20 KB id, one character carrying thousands of
 combining marks) must end in failed_events while valid events sent after them are stored within
-seconds. With --collector-pid, the collector's peak resident memory must stay under 150 MB.
+seconds, and a Snowplow event that cannot be translated must fail alone (its batch's valid event
+stored; --source names the source receipts are read from). With --collector-pid, the collector's peak resident memory must stay under 150 MB.
 """
 
 import argparse
@@ -132,14 +133,17 @@ def snowplow_cases():
         json_headers, 400, "invalid_snowplow_payload"
     yield "Snowplow number instead of string", tp2, payload(dict(event, dtm=1)), json_headers, 400, \
         "invalid_snowplow_payload"
-    yield "Snowplow bad base64 in ue_px", tp2, payload(dict(event, e="ue", ue_px="!!!not-base64!!!")), json_headers, \
-        400, "invalid_snowplow_event"
-    yield "Snowplow base64 of a non-JSON cx", tp2, payload(dict(event, cx=base64.urlsafe_b64encode(b"\xff{").decode())), \
-        json_headers, 400, "invalid_snowplow_event"
+    # An event the translation cannot map fails alone (in failed_events): the valid event beside it
+    # is stored and the request answered 200, since trackers do not retry a 400.
+    yield "Snowplow bad base64 in ue_px", tp2, payload(event, dict(event, e="ue", ue_px="!!!not-base64!!!")), \
+        json_headers, 200, None
+    yield "Snowplow base64 of a non-JSON cx", tp2, payload(event, dict(event, cx=base64.urlsafe_b64encode(
+        b"\xff{").decode())), json_headers, 200, None
     deep = '{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":' + "[" * 10000 + \
         "]" * 10000 + "}"
-    yield "Snowplow 10,000-deep ue_pr", tp2, payload(dict(event, e="ue", ue_pr=deep)), json_headers, 400, \
-        "invalid_snowplow_event"
+    yield "Snowplow 10,000-deep ue_pr", tp2, payload(event, dict(event, e="ue", ue_pr=deep)), json_headers, 200, None
+    yield "Snowplow unknown e and a non-numeric se_va", tp2, payload(event, dict(event, e="zz"), dict(
+        event, e="se", se_ac="a", se_va="ten")), json_headers, 200, None
     giant = {"schema": contexts, "data": [{"schema": "iglu:com.acme/pad/jsonschema/1-0-0", "data": {"pad": "x" * 40_000}}]}
     yield "Snowplow giant contexts", tp2, payload(dict(event, cx=b64url(giant))), json_headers, 413, "message_too_large"
     yield "Snowplow gzip bomb", tp2, gzip.compress(b" " * 100_000_000, 9), dict(json_headers, **{"Content-Encoding": "gzip"}), \
@@ -246,6 +250,34 @@ def pipeline_survives(host, port, query):
     return f"valid events sent after hostile ids: {stored} of 5 stored within 15 s"
 
 
+def snowplow_refusals_fail_alone(host, port, query, source):
+    """A tp2 batch of one valid and one untranslatable event: answered 200, the valid one stored and
+    the other in failed_events with its reason (read through the query API's receipts)."""
+    run = int(time.time() * 1000)
+    good, bad = f"sp-good-{run}", f"sp-bad-{run}"
+    body = json.dumps({"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": [
+        {"e": "pv", "eid": good, "duid": "snowplow-hostile", "url": "https://hostile.example/"},
+        {"e": "ue", "eid": bad, "duid": "snowplow-hostile", "ue_px": "!!!not-base64!!!"},
+    ]}).encode()
+    status, data = send(host, port, "/com.snowplowanalytics.snowplow/tp2", body, {"Content-Type": "application/json"})
+    if status != 200:
+        return f"Snowplow batch with one untranslatable event answered {status}: {data[:120]!r}"
+    url = urllib.parse.urlparse(query)
+    deadline = time.monotonic() + 15
+    seen = {}
+    while time.monotonic() < deadline:
+        for message_id in (good, bad):
+            connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+            connection.request("GET", f"/v1/messages/{message_id}?" + urllib.parse.urlencode({"source": source}))
+            seen[message_id] = json.loads(connection.getresponse().read())
+            connection.close()
+        if seen[good].get("status") == "stored" and seen[bad].get("status") == "failed":
+            reason = seen[bad].get("failed", {}).get("reason")
+            return None if reason == "unknown_type" else f"Snowplow untranslatable event failed as {reason!r}"
+        time.sleep(0.2)
+    return f"Snowplow receipts after 15 s: valid {seen[good].get('status')!r}, untranslatable {seen[bad].get('status')!r}"
+
+
 def peak_rss_mb(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -261,6 +293,7 @@ def main():
     parser.add_argument("--idle", type=int, default=500, help="idle connections to hold open at once")
     parser.add_argument("--write-key", help="sent as the Basic username of every request")
     parser.add_argument("--query", help="the query API's URL: check that the pipeline goes on after hostile ids")
+    parser.add_argument("--source", default="default", help="the source the write key (or none) stores to")
     parser.add_argument("--collector-pid", type=int, help="check the collector's peak resident memory")
     args = parser.parse_args()
     if args.write_key:
@@ -325,6 +358,11 @@ def main():
         problem = pipeline_survives(host, port, args.query)
         print(f"   {'ok  ' if not problem else 'FAIL'} hostile ids, then valid events: "
               + (problem or "the valid ones were stored"))
+        if problem:
+            failures.append(problem)
+        problem = snowplow_refusals_fail_alone(host, port, args.query, args.source)
+        print(f"   {'ok  ' if not problem else 'FAIL'} Snowplow batch with an untranslatable event: "
+              + (problem or "200, the valid event stored, the other failed as unknown_type"))
         if problem:
             failures.append(problem)
     if args.collector_pid:

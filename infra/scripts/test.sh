@@ -161,7 +161,7 @@ for server in "collector:$collector_port" "worker:$worker_port" "query:$query_po
 done
 
 step "hostile input against the live collector (valid traffic alongside must keep getting 2xx)"
-python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --body-timeout 3 \
+python3 infra/reliability/hostile.py "http://127.0.0.1:$collector_port" --write-key sdk-key --source sdk --body-timeout 3 \
   --query "http://127.0.0.1:$query_port" --collector-pid "$collector_pid"
 
 step "observability: promtool on every /metrics, a real Prometheus scraping the three services"

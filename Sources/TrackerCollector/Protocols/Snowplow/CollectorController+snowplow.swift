@@ -7,7 +7,8 @@ import TrackerStore
 
 /// Snowplow's tracker protocol 2: the POST endpoint its trackers batch to and the GET pixel. Each
 /// event becomes a Segment message staged like any other, through the same limits, write keys,
-/// rate limit and group commit.
+/// rate limit and group commit. Only the request as a whole is refused with a 4xx; an event that
+/// cannot be translated is staged for the worker to refuse into `failed_events`.
 extension CollectorController {
     func addSnowplowRoutes(to router: Router<some RequestContext>) {
         router.post("/com.snowplowanalytics.snowplow/tp2") { request, context in
@@ -43,6 +44,10 @@ extension CollectorController {
         let receivedAt = Date()
         let headerKey = try checkedHeaderKey(request)
         let query = try FormQuery(request)
+        guard !query.names.isEmpty else {
+            throw APIError.badRequest(
+                "invalid_snowplow_payload", "The pixel needs the event in its query string (e=pv…).")
+        }
         var event: [String: String] = [:]
         for name in query.names { event[name] = query.value(name) }
         try await stageSnowplow([event], receivedAt: receivedAt, headerKey: headerKey, request: request)
@@ -70,8 +75,9 @@ extension CollectorController {
                 event = try SnowplowEvent(
                     fields, keepsAppId: !configuration.writeKeys.isEnabled, userAgent: userAgent)
             } catch {
-                let position = events.count > 1 ? "data[\(index)]: " : ""
-                throw APIError.badRequest("invalid_snowplow_event", position + error.message)
+                // Trackers do not retry a 400: refusing the request would lose its valid events.
+                event = SnowplowEvent(
+                    unmapped: fields, problem: error, keepsAppId: !configuration.writeKeys.isEnabled)
             }
             let bytes = event.message.count
             guard bytes <= limit else {

@@ -1,4 +1,5 @@
-/// Why a Snowplow request is refused as a whole (400), before anything is stored.
+/// Why a Snowplow request is refused as a whole (400), or why one event cannot be translated (the
+/// detail of its row in `failed_events`).
 struct SnowplowError: Error, Equatable {
     var message: String
 

@@ -134,6 +134,29 @@ struct SnowplowEvent {
         self.messageId = given("eid")
     }
 
+    /// An event the translation cannot map, as a message the worker refuses as `unknown_type` with
+    /// `problem` in its detail: its `type` is `snowplow: <problem>`, never a Segment type. It keeps
+    /// the ids and every field as sent (strings, undecoded) in `context.snowplow`, so the row in
+    /// `failed_events` shows what the tracker sent.
+    init(unmapped fields: [String: String], problem: SnowplowError, keepsAppId: Bool) {
+        func given(_ field: String) -> String? {
+            guard let value = fields[field], !value.isEmpty else { return nil }
+            return value
+        }
+        var text = MessageText(capacity: 128 + fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count })
+        text.string("type", "snowplow: " + problem.message)
+        text.string("messageId", given("eid"))
+        text.string("userId", given("uid"))
+        text.string("anonymousId", given("duid") ?? given("nuid") ?? given("tnuid"))
+        text.object("context") { context in
+            context.object("snowplow") { snowplow in
+                snowplow.strings(fields.lazy.filter { keepsAppId || $0.key != "aid" }.sorted { $0.key < $1.key })
+            }
+        }
+        self.message = text.close()
+        self.messageId = given("eid")
+    }
+
     /// A URL's path, `/` for none: what a `pv` event's page is named by.
     static func path(of url: String) -> String {
         let path = URLComponents(string: url)?.percentEncodedPath ?? ""
