@@ -49,7 +49,7 @@ start_postgres() {
   fi
   if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=256MB \
       -c max_wal_size=8GB -c checkpoint_timeout=15min" \
       >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
   fi
