@@ -34,12 +34,13 @@ as_pg_user() {
   fi
 }
 
-# start_postgres DIR PORT: creates the cluster on first use, starts it, waits until it accepts connections.
+# start_postgres DIR PORT [OPTIONS]: creates the cluster on first use, starts it (with OPTIONS, extra
+# server settings), waits until it accepts connections.
 # Checkpoints are spaced out (max_wal_size, checkpoint_timeout) as on any write-heavy server: at the
 # 1 GB default a sustained ingest checkpointed every few seconds, and each checkpoint makes the next
 # write to every page log the whole page. Commits stay durable (fsync, synchronous_commit on).
 start_postgres() {
-  local dir=$1 port=$2 bin
+  local dir=$1 port=$2 options=${3:-} bin
   bin=$(pg_bindir)
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
@@ -50,7 +51,7 @@ start_postgres() {
   if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=256MB \
-      -c max_wal_size=8GB -c checkpoint_timeout=15min" \
+      -c max_wal_size=8GB -c checkpoint_timeout=15min $options" \
       >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
   fi
   for _ in $(seq 1 60); do
