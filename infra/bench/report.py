@@ -144,7 +144,9 @@ def analysis_section(md, query_md, command, query_command, when, load, query_loa
     rows = table(md)
     api = lambda name: find(rows, name)  # noqa: E731
     p99 = lambda row: number(row["API p99 ms"])  # noqa: E731
-    against = lambda row: f"p50 {number(row['API p50 ms']):,.2f} ms, p99 {p99(row):,.2f} ms (plain SQL p50 {number(row['plain SQL p50 ms']):,.0f} ms: {row['SQL p50 / API p50']})"  # noqa: E731,E501
+    against = lambda row: f"p50 {number(row['API p50 ms']):,.2f} ms, p99 {p99(row):,.2f} ms (plain SQL p50 {number(row['plain SQL p50 ms']):,.0f} ms: {row['SQL p50 / API p50']}{size})"  # noqa: E731,E501
+    size = re.search(r"Data set: (\d+) events", md)
+    size = f"; {int(size.group(1)):,} events stored" if size else ""
     funnel, retention = api("funnel"), api("retention")
     kept, other = api("breakdown of a kept"), api("breakdown of another")
     drain = table(md, 1) if md.count("| drain of") else []
@@ -165,7 +167,7 @@ def analysis_section(md, query_md, command, query_command, when, load, query_loa
         reads = [r for r in table(query_md) if not label(r).startswith("per-person")]
         worst = max(reads, key=lambda r: number(r["API p99 ms"]))
         overview = [("explorer overview data requests p99 < 50 ms each (top-events, timeseries, active-users)",
-                     f"worst {number(worst['API p99 ms']):.2f} ms ({label(worst)})",
+                     f"worst {number(worst['API p99 ms']):.2f} ms ({label(worst)}{size})",
                      verdict(number(worst["API p99 ms"]) < 50))]
     text = f"""## Analysis — `tracker-bench analysis`
 
