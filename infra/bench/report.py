@@ -102,7 +102,7 @@ def stream_section(md, command, when, load):
 `{command}`, {when}; {load}.
 
 A collector, two worker replicas and the query API in the benchmark process, with 50 clients of
-`GET /v1/stream` (the live tail, NDJSON) connected from the same process. (1) Events sent at 1,000
+`GET /v1/events/stream` (the live tail, server-sent events) connected from the same process. (1) Events sent at 1,000
 per second: each delivery's arrival at each client against its event's `stored_at` (the start of
 the transaction that stored it, so an upper bound of the delay). (2) The collector and workers fed
 flat out, with the 50 clients connected and reading and with none, in alternate rounds; the ratio is
