@@ -304,6 +304,8 @@ extension ExplorerAsset {
                 // The page's only way to the data: the public /v1 API of the server that served it. A read token,
                 // when the server asks for one, is kept for this tab (sessionStorage) and sent as a bearer token.
 
+                import { showDialog } from "./dialogs.js";
+
                 const tokenKey = "tracker.token";
                 let pendingAsk = null;
                 const listeners = new Set();
@@ -343,32 +345,18 @@ extension ExplorerAsset {
                 function askToken(reason) {
                   if (pendingAsk) return pendingAsk;
                   const dialog = document.getElementById("token-dialog");
-                  const form = dialog.querySelector("form");
                   const input = dialog.querySelector("input");
-                  const message = dialog.querySelector(".dialog-message");
-                  message.textContent = reason;
+                  dialog.querySelector(".dialog-message").textContent = reason;
                   input.value = "";
-                  pendingAsk = new Promise((resolve) => {
-                    const finish = (value) => {
-                      form.removeEventListener("submit", submit);
-                      dialog.removeEventListener("close", cancel);
-                      if (dialog.open) dialog.close();
-                      pendingAsk = null;
-                      resolve(value);
-                    };
-                    const submit = (event) => {
-                      event.preventDefault();
-                      const value = input.value.trim();
-                      if (!value) return;
-                      sessionStorage.setItem(tokenKey, value);
-                      finish(value);
-                    };
-                    const cancel = () => finish(null);
-                    form.addEventListener("submit", submit);
-                    dialog.addEventListener("close", cancel);
-                    dialog.querySelector("[data-cancel]").onclick = () => dialog.close();
-                    dialog.showModal();
-                    input.focus();
+                  const submit = () => {
+                    const value = input.value.trim();
+                    if (!value) return undefined;
+                    sessionStorage.setItem(tokenKey, value);
+                    return value;
+                  };
+                  pendingAsk = showDialog(dialog, { submit, cancelled: null, focus: input }).then((value) => {
+                    pendingAsk = null;
+                    return value;
                   });
                   return pendingAsk;
                 }
@@ -775,32 +763,38 @@ extension ExplorerAsset {
         ExplorerAsset(
             name: "dialogs.js",
             text: #"""
-                // A confirmation in the page's own dialog: resolves true when the person confirms.
-                export function confirmAction({ title, body, action }) {
-                  const dialog = document.getElementById("confirm-dialog");
+                // Shows `dialog` until its form is submitted with a value (`submit` answers undefined to keep it
+                // open) or it is closed; resolves that value, or `cancelled`.
+                export function showDialog(dialog, { submit, cancelled, focus }) {
                   const form = dialog.querySelector("form");
-                  dialog.querySelector("h2").textContent = title;
-                  dialog.querySelector(".dialog-body").replaceChildren(...body);
-                  const confirm = dialog.querySelector("[data-confirm]");
-                  confirm.textContent = action;
                   return new Promise((resolve) => {
                     const finish = (value) => {
-                      form.removeEventListener("submit", submit);
-                      dialog.removeEventListener("close", cancel);
+                      form.removeEventListener("submit", onSubmit);
+                      dialog.removeEventListener("close", onClose);
                       if (dialog.open) dialog.close();
                       resolve(value);
                     };
-                    const submit = (event) => {
+                    const onSubmit = (event) => {
                       event.preventDefault();
-                      finish(true);
+                      const value = submit();
+                      if (value !== undefined) finish(value);
                     };
-                    const cancel = () => finish(false);
-                    form.addEventListener("submit", submit);
-                    dialog.addEventListener("close", cancel);
+                    const onClose = () => finish(cancelled);
+                    form.addEventListener("submit", onSubmit);
+                    dialog.addEventListener("close", onClose);
                     dialog.querySelector("[data-cancel]").onclick = () => dialog.close();
                     dialog.showModal();
-                    dialog.querySelector("[data-cancel]").focus();
+                    focus.focus();
                   });
+                }
+
+                // A confirmation in the page's own dialog: resolves true when the person confirms.
+                export function confirmAction({ title, body, action }) {
+                  const dialog = document.getElementById("confirm-dialog");
+                  dialog.querySelector("h2").textContent = title;
+                  dialog.querySelector(".dialog-body").replaceChildren(...body);
+                  dialog.querySelector("[data-confirm]").textContent = action;
+                  return showDialog(dialog, { submit: () => true, cancelled: false, focus: dialog.querySelector("[data-cancel]") });
                 }
 
                 /** A message in a view: status for progress and results, alert for errors. */

@@ -1,6 +1,8 @@
 // The page's only way to the data: the public /v1 API of the server that served it. A read token,
 // when the server asks for one, is kept for this tab (sessionStorage) and sent as a bearer token.
 
+import { showDialog } from "./dialogs.js";
+
 const tokenKey = "tracker.token";
 let pendingAsk = null;
 const listeners = new Set();
@@ -40,32 +42,18 @@ export class APIError extends Error {
 function askToken(reason) {
   if (pendingAsk) return pendingAsk;
   const dialog = document.getElementById("token-dialog");
-  const form = dialog.querySelector("form");
   const input = dialog.querySelector("input");
-  const message = dialog.querySelector(".dialog-message");
-  message.textContent = reason;
+  dialog.querySelector(".dialog-message").textContent = reason;
   input.value = "";
-  pendingAsk = new Promise((resolve) => {
-    const finish = (value) => {
-      form.removeEventListener("submit", submit);
-      dialog.removeEventListener("close", cancel);
-      if (dialog.open) dialog.close();
-      pendingAsk = null;
-      resolve(value);
-    };
-    const submit = (event) => {
-      event.preventDefault();
-      const value = input.value.trim();
-      if (!value) return;
-      sessionStorage.setItem(tokenKey, value);
-      finish(value);
-    };
-    const cancel = () => finish(null);
-    form.addEventListener("submit", submit);
-    dialog.addEventListener("close", cancel);
-    dialog.querySelector("[data-cancel]").onclick = () => dialog.close();
-    dialog.showModal();
-    input.focus();
+  const submit = () => {
+    const value = input.value.trim();
+    if (!value) return undefined;
+    sessionStorage.setItem(tokenKey, value);
+    return value;
+  };
+  pendingAsk = showDialog(dialog, { submit, cancelled: null, focus: input }).then((value) => {
+    pendingAsk = null;
+    return value;
   });
   return pendingAsk;
 }
