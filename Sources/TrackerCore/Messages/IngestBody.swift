@@ -71,6 +71,22 @@ public enum IngestRejection: Error, Equatable, Sendable {
     }
 }
 
+extension IngestRejection {
+    /// Runs one scan of a request body: what the JSON scanner throws is `invalidJSON`, a rejection
+    /// stands as it is.
+    static func scanning<Result>(_ scan: () throws -> Result) throws(IngestRejection) -> Result {
+        do {
+            return try scan()
+        } catch let error as JSONScanError {
+            throw .invalidJSON(error.description)
+        } catch let error as IngestRejection {
+            throw error
+        } catch {
+            throw .invalidJSON("\(error)")
+        }
+    }
+}
+
 /// Shape checks of Segment bodies by a streaming byte scan, without decoding messages.
 public enum IngestBody {
     /// Scans `{"batch":[message…], "context"?, "integrations"?, "sentAt"?, "writeKey"?}`.
@@ -83,7 +99,7 @@ public enum IngestBody {
         var sawBatch = false
         var envelopeParts: [String] = []
         var writeKey: String?
-        do {
+        try IngestRejection.scanning {
             scanner.skipWhitespace()
             guard !scanner.isAtEnd, bytes[scanner.offset] == UInt8(ascii: "{") else {
                 try scanner.scanValue(depth: 0)
@@ -129,12 +145,6 @@ public enum IngestBody {
             scanner.skipWhitespace()
             guard scanner.isAtEnd else { throw JSONScanError.unexpectedByte(scanner.offset) }
             if let shapeProblem { throw shapeProblem }
-        } catch let error as JSONScanError {
-            throw .invalidJSON(error.description)
-        } catch let error as IngestRejection {
-            throw error
-        } catch {
-            throw .invalidJSON("\(error)")
         }
         guard sawBatch else {
             throw .invalidShape("The body must be a JSON object with a \"batch\" array.")
@@ -160,22 +170,16 @@ public enum IngestBody {
         limits: IngestLimits = .init()
     ) throws(IngestRejection) -> ScannedBody {
         var scanner = JSONScanner(bytes)
-        let scanned: (message: ScannedMessage, writeKey: String?)
-        do {
+        let scanned = try IngestRejection.scanning {
             scanner.skipWhitespace()
             guard !scanner.isAtEnd, bytes[scanner.offset] == UInt8(ascii: "{") else {
                 try scanner.scanValue(depth: 0)
                 throw IngestRejection.invalidShape("The body must be a JSON object holding one message.")
             }
-            scanned = try scanMessageObject(&scanner, depth: 0)
+            let scanned = try scanMessageObject(&scanner, depth: 0)
             scanner.skipWhitespace()
             guard scanner.isAtEnd else { throw JSONScanError.unexpectedByte(scanner.offset) }
-        } catch let error as JSONScanError {
-            throw .invalidJSON(error.description)
-        } catch let error as IngestRejection {
-            throw error
-        } catch {
-            throw .invalidJSON("\(error)")
+            return scanned
         }
         var message = scanned.message
         message.type = type.rawValue

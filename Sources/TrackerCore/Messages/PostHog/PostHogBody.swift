@@ -19,7 +19,7 @@ public enum PostHogBody {
         var count = 0
         var writeKey: String?
         var sentAt: Range<Int>?
-        do {
+        try IngestRejection.scanning {
             scanner.skipWhitespace()
             guard !scanner.isAtEnd else { throw JSONScanError.unexpectedEnd }
             switch bytes[scanner.offset] {
@@ -61,12 +61,6 @@ public enum PostHogBody {
             }
             scanner.skipWhitespace()
             guard scanner.isAtEnd else { throw JSONScanError.unexpectedByte(scanner.offset) }
-        } catch let error as JSONScanError {
-            throw .invalidJSON(error.description)
-        } catch let error as IngestRejection {
-            throw error
-        } catch {
-            throw .invalidJSON("\(error)")
         }
         guard count <= limits.maxBatchMessages else {
             throw .tooManyMessages(count: count, limit: limits.maxBatchMessages)
