@@ -51,10 +51,11 @@ class Standby:
         self.start()
 
     def start(self):
+        # A hot standby refuses to start with fewer connections than its primary (start_postgres: 1000).
         subprocess.run(
             self.user + [f"{self.bindir}/pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/server.log", "-w",
                          "-t", "60", "start", "-o",
-                         f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=300"],
+                         f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=1000"],
             check=True, stdout=subprocess.DEVNULL)
 
     def stop(self):
