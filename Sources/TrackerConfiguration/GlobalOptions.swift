@@ -14,6 +14,12 @@ public struct GlobalOptions: ParsableArguments {
                 PostgreSQL URL, postgres://user:password@host:5432/database, with an optional \
                 ?sslmode=disable|prefer|require|verify-ca|verify-full.
                 """)
+        static let directDatabaseURL = Setting<DatabaseURL?>(
+            "direct-database-url", "TRACKER_DIRECT_DATABASE_URL", .optionalDatabaseURL, default: .some(nil),
+            help: """
+                The same database without a transaction-mode pooler, for what needs a session of its own: \
+                LISTEN, the maintenance leader's lock, migrations. Empty: DATABASE_URL.
+                """)
         static let logLevel = Setting<Logger.Level>(
             "log-level", "LOG_LEVEL", .oneOf, default: .info, help: "The least severe level logged.")
         static let logFormat = Setting<Observability.LogFormat>(
@@ -25,6 +31,7 @@ public struct GlobalOptions: ParsableArguments {
     }
 
     @Option(Table.databaseURL) var databaseURL: String?
+    @Option(Table.directDatabaseURL) var directDatabaseURL: String?
     @Option(Table.logLevel) var logLevel: String?
     @Option(Table.logFormat) var logFormat: String?
     @Option(Table.dbPoolSize) var dbPoolSize: String?
@@ -34,7 +41,8 @@ public struct GlobalOptions: ParsableArguments {
     public func settings(environment: Environment) throws(ConfigurationError) -> ProcessSettings {
         let read = SettingReader(environment: environment)
         return ProcessSettings(
-            database: try read(Table.databaseURL, databaseURL), logLevel: try read(Table.logLevel, logLevel),
+            database: try read(Table.databaseURL, databaseURL),
+            direct: try read(Table.directDatabaseURL, directDatabaseURL), logLevel: try read(Table.logLevel, logLevel),
             logFormat: try read(Table.logFormat, logFormat), poolSize: try read(Table.dbPoolSize, dbPoolSize))
     }
 
@@ -50,6 +58,8 @@ public struct GlobalOptions: ParsableArguments {
 public struct ProcessSettings {
     /// Server commands set its statement timeout: each role its own.
     public var database: DatabaseURL
+    /// `TRACKER_DIRECT_DATABASE_URL`, when `database` is a transaction-mode pooler.
+    public var direct: DatabaseURL?
     public var logLevel: Logger.Level
     public var logFormat: Observability.LogFormat
     public var poolSize: Int
@@ -59,6 +69,14 @@ public struct ProcessSettings {
         Observability.bootstrapLogging(level: logLevel, format: logFormat)
         Observability.bootstrapMetrics()
         return Logger(label: label)
+    }
+
+    /// Where the connections that need a session go (LISTEN, session advisory locks): the direct URL
+    /// with `database`'s statement timeout, else `database` itself.
+    public var directDatabase: DatabaseURL {
+        guard var direct else { return database }
+        direct.statementTimeout = database.statementTimeout
+        return direct
     }
 
     public func makeClient(logger: Logger) -> PostgresClient {

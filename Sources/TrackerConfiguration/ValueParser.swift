@@ -113,6 +113,13 @@ extension ValueParser where Value == DatabaseURL {
         }, format: { $0.description })
 }
 
+extension ValueParser where Value == DatabaseURL? {
+    /// A `DATABASE_URL`-style URL, or nothing (an empty variable counts as unset).
+    public static let optionalDatabaseURL = Self(
+        valueName: "url", parse: { text throws(InvalidValue) in try ValueParser<DatabaseURL>.databaseURL.parse(text) },
+        format: { $0?.description ?? "" })
+}
+
 /// A finite decimal number.
 private func number(_ text: String) throws(InvalidValue) -> Double {
     guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {

@@ -9,8 +9,12 @@ import TrackerStore
 
 /// A worker replica: wakes on NOTIFY (or the fallback poll), drains staging in move transactions,
 /// and campaigns to be the maintenance leader. Any number of replicas run side by side.
+///
+/// Moves are transactions and may go through a transaction-mode pooler (`database`); LISTEN and the
+/// leader's session lock, with the maintenance run on its connection, need a session (`direct`).
 public final class Worker: Service {
     let database: DatabaseURL
+    let direct: DatabaseURL
     let configuration: WorkerConfiguration
     let logger: Logger
     let metrics = WorkerMetrics()
@@ -20,8 +24,9 @@ public final class Worker: Service {
     /// Set on graceful shutdown: finish the batch in hand, claim no more.
     private let stopping = Atomic<Bool>(false)
 
-    public init(database: DatabaseURL, configuration: WorkerConfiguration, logger: Logger) {
+    public init(database: DatabaseURL, direct: DatabaseURL? = nil, configuration: WorkerConfiguration, logger: Logger) {
         self.database = database
+        self.direct = direct ?? database
         self.configuration = configuration
         self.logger = logger
         self.mover = BatchMover(database: database, configuration: configuration, metrics: metrics, logger: logger)
@@ -30,9 +35,9 @@ public final class Worker: Service {
 
     public func run() async throws {
         let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let listener = NotificationListener(database: database, metrics: metrics, logger: logger)
+        let listener = NotificationListener(database: direct, metrics: metrics, logger: logger)
         let elector = Elector(
-            database: database, interval: configuration.electionInterval, metrics: metrics, logger: logger)
+            database: direct, interval: configuration.electionInterval, metrics: metrics, logger: logger)
         let scheduler = MaintenanceScheduler(
             tasks: maintenanceTasks(), metrics: metrics, logger: logger)
         await withDiscardingTaskGroup { group in

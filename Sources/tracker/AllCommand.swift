@@ -70,14 +70,15 @@ struct AllCommand: ConfiguredCommand {
             client: client, configuration: settings.collector,
             address: .hostname(settings.host, port: settings.ports.collector), logger: logger)
         let workerApp = buildWorkerApplication(
-            client: client, database: settings.process.database, configuration: settings.worker,
+            client: client, database: settings.process.database, direct: settings.process.directDatabase,
+            configuration: settings.worker,
             address: .hostname(settings.host, port: settings.ports.worker), logger: logger)
         let queryApp = buildQueryApplication(
             client: client, readTokens: settings.access.readTokens, adminTokens: settings.access.adminTokens,
             crossOrigins: settings.access.crossOrigins,
             address: .hostname(settings.host, port: settings.ports.query),
             breakdownProperties: Set(settings.worker.analysis?.breakdownProperties ?? []),
-            liveTail: settings.liveTail, listenOn: settings.process.database, readStandby: standby,
+            liveTail: settings.liveTail, listenOn: settings.process.directDatabase, readStandby: standby,
             logger: logger)
         let services: [(any Service)?] = [client, standby?.client, workerApp, collectorApp, queryApp]
         try await runUntilSignalled(services.compactMap { $0 }, logger: logger)

@@ -26,7 +26,8 @@ struct MigrateCommand: ConfiguredCommand {
 
     func run(with settings: ProcessSettings) async throws {
         let logger = settings.bootstrap(label: "tracker.migrate")
-        let database = settings.database
+        // The migrations' session advisory lock needs a session: not a transaction-mode pooler.
+        let database = settings.directDatabase
         let migrator = Migrator(logger: logger)
         do {
             try await database.withConnection(logger: logger) { connection in

@@ -43,7 +43,7 @@ struct QueryCommand: ServerCommand {
             crossOrigins: settings.role.access.crossOrigins,
             address: .hostname(settings.host, port: settings.port),
             breakdownProperties: Set(settings.role.breakdownProperties),
-            liveTail: settings.role.liveTail, listenOn: settings.process.database, readStandby: standby,
+            liveTail: settings.role.liveTail, listenOn: settings.process.directDatabase, readStandby: standby,
             logger: logger)
         let services: [(any Service)?] = [client, standby?.client, app]
         try await runUntilSignalled(services.compactMap { $0 }, logger: logger)

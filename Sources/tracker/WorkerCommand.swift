@@ -38,7 +38,8 @@ struct WorkerCommand: ServerCommand {
         let logger = settings.process.bootstrap(label: "tracker.worker")
         let client = settings.process.makeClient(logger: logger)
         let app = buildWorkerApplication(
-            client: client, database: settings.process.database, configuration: settings.role,
+            client: client, database: settings.process.database, direct: settings.process.directDatabase,
+            configuration: settings.role,
             address: .hostname(settings.host, port: settings.port), logger: logger)
         try await runUntilSignalled([client, app], logger: logger)
     }

@@ -89,10 +89,3 @@ extension ValueParser where Value == ReadTokens {
         valueName: "token,…", parse: { text throws(InvalidValue) in ReadTokens(parsing: text) },
         format: { $0.tokens.joined(separator: ",") })
 }
-
-extension ValueParser where Value == DatabaseURL? {
-    /// A `DATABASE_URL`-style URL, or nothing (an empty variable counts as unset).
-    static let optionalDatabaseURL = Self(
-        valueName: "url", parse: { text throws(InvalidValue) in try ValueParser<DatabaseURL>.databaseURL.parse(text) },
-        format: { $0?.description ?? "" })
-}
