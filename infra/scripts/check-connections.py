@@ -2,9 +2,10 @@
 
 A transaction-mode pooler hands each transaction any server connection, so only statements that
 need no session may go through it: the collector (one explicit transaction per flush, an autocommit
-NOTIFY) does; the worker (LISTEN, the leader's session advisory lock), the query API (the live
-tail's LISTEN on DATABASE_URL) and `tracker migrate` (session advisory lock) must connect directly.
-The query API reads from the standbys' Service. Every $(VAR) a URL uses is defined before it, every
+NOTIFY) and the worker's moves (one transaction each) do. What needs a session — the worker's LISTEN
+and the leader's session advisory lock, the query API's live-tail LISTEN, `tracker migrate`'s
+session advisory lock — goes to TRACKER_DIRECT_DATABASE_URL when it is set, else to DATABASE_URL,
+and that must be the primary's Service, not the pooler. The query API reads from the standbys' Service. Every $(VAR) a URL uses is defined before it, every
 Deployment has a disruption budget and spreads its replicas over nodes, and the Cluster keeps one
 instance per node.
 
@@ -16,8 +17,8 @@ import urllib.parse
 import yaml
 
 CLUSTER = "tracker-db"
-POOLED = {"collector"}
-DIRECT = {"worker", "query", "migrate", "all"}
+POOLED = {"collector", "worker"}
+SESSION = {"worker", "query", "migrate", "all"}
 
 
 def host_of(env: dict, entry: dict) -> str:
@@ -63,13 +64,16 @@ def check(documents: list[dict]) -> list[str]:
                 if reference not in defined:
                     problems.append(f"{name}: {entry['name']} uses $({reference}) before it is defined")
             defined.add(entry["name"])
-            if entry["name"] in ("DATABASE_URL", "TRACKER_READ_DATABASE_URL"):
+            if entry["name"] in ("DATABASE_URL", "TRACKER_DIRECT_DATABASE_URL", "TRACKER_READ_DATABASE_URL"):
                 hosts[entry["name"]] = host_of(env, entry)
         primary = hosts.get("DATABASE_URL", "")
+        session = hosts.get("TRACKER_DIRECT_DATABASE_URL", primary)
         if role in POOLED and primary not in poolers:
             problems.append(f"{name}: {role} writes to {primary!r}, not through the pooler")
-        if role in DIRECT and primary in poolers:
-            problems.append(f"{name}: {role} needs a session (LISTEN or an advisory lock) but goes through {primary}")
+        if role in SESSION and session in poolers:
+            problems.append(f"{name}: {role} needs a session (LISTEN or an advisory lock) but goes through {session}")
+        elif role in SESSION and session != f"{CLUSTER}-rw":
+            problems.append(f"{name}: {role} opens its session connections to {session!r}, not {CLUSTER}-rw")
         if role == "query" and hosts.get("TRACKER_READ_DATABASE_URL") != f"{CLUSTER}-ro":
             problems.append(f"{name}: reads from {hosts.get('TRACKER_READ_DATABASE_URL')!r}, not {CLUSTER}-ro")
         if document["kind"] == "Deployment":

@@ -47,7 +47,7 @@ if "$venv/bin/python" infra/scripts/check-argocd.py "$work/broken" k8s 2>/dev/nu
   exit 1
 fi
 
-echo "   connections (prod): the collector through the transaction-mode Pooler; workers, query, migrate direct; reads from -ro"
+echo "   connections (prod): collector and workers through the transaction-mode Pooler; LISTEN and session locks direct; reads from -ro"
 "$venv/bin/python" infra/scripts/check-connections.py "$work/render-overlays-prod.yaml" "$work/render-overlays-prod-database.yaml"
 cat "$work/render-overlays-prod.yaml" "$work/render-overlays-prod-database.yaml" >"$work/broken/prod-routing.yaml"
 { echo "---"; cat Tests/DeployTests/misrouted-worker.yaml; } >>"$work/broken/prod-routing.yaml"
