@@ -30,6 +30,9 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     /// that runs longer. `.zero` turns the limit off whatever the role or database says; nil leaves
     /// the server's setting.
     public var statementTimeout: Duration?
+    /// Sent as `application_name` when each connection starts, so `pg_stat_activity` tells who
+    /// opened it; nil sends none.
+    public var applicationName: String?
 
     public init(_ text: String) throws(DatabaseURLError) {
         guard let components = URLComponents(string: text),
@@ -80,8 +83,12 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 
     /// Startup parameters every connection sends, pooled or dedicated.
     var startupParameters: [(String, String)] {
-        guard let statementTimeout else { return [] }
-        return [("statement_timeout", String(statementTimeout.roundedUpMilliseconds))]
+        var parameters: [(String, String)] = []
+        if let statementTimeout {
+            parameters.append(("statement_timeout", String(statementTimeout.roundedUpMilliseconds)))
+        }
+        if let applicationName { parameters.append(("application_name", applicationName)) }
+        return parameters
     }
 
     public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
