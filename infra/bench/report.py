@@ -140,6 +140,38 @@ workers): Segment's `/v1/batch` as the baseline, PostHog's `/batch/` and Snowplo
     return "SDK protocols", text, goals
 
 
+def standby_section(md, command, when, load):
+    reads = find(table(md), "all reads")
+    lag = table(md, 1)
+    ingest = find(table(md, 2), "half rate, with")
+    replay = find(lag, "time until replayed (ms), with reads")
+    summary = (f"all reads p99 {reads['standby p99 ms']} ms through the standby vs {reads['primary p99 ms']} ms "
+               f"through the primary; replay lag with the reads p50 {replay['p50']} ms, p99 {replay['p99']} ms; "
+               f"half-rate ingest with the reads {leading(cell(ingest, '× without')):.2f}× without")
+    text = f"""## Reads on a standby — `tracker-bench standby`
+
+`{command}`, {when}; {load}.
+
+A primary and a hot standby streaming from it (`pg_basebackup -R`, its own server on another port of
+the same machine, the primary's `max_connections` and settings), the query benchmark's data set
+seeded on the primary and replayed. In the benchmark process: a collector and two worker replicas
+on the primary, a query API whose reads go to the standby (`--read-database-url`) and one whose
+reads go to the primary. First the sustainable ingest (batches of 100 flat out, clients waiting
+out `Retry-After`), without and with the reads; then rounds at half that rate (open loop), without
+and with the reads, in turn. The reads are the query benchmark's, sent one after the other by each
+client, a pass through each query API in turn, so both see the same ingest. Replay lag: every
+100 ms, the primary's `pg_current_wal_lsn()`, how far the standby's `pg_last_wal_replay_lsn()` is
+behind it and how long until it has replayed it (polled every 2 ms). Connections: every tracker
+connection here carries its role as `application_name`; `pg_stat_activity` on each server counted
+every 500 ms. Everything shares the same cores, the standby's replay included.
+
+Summary: {summary}.
+
+{md}
+"""
+    return "Reads on a standby", text, []
+
+
 def analysis_section(md, query_md, command, query_command, when, load, query_load):
     rows = table(md)
     api = lambda name: find(rows, name)  # noqa: E731
@@ -231,8 +263,8 @@ def with_goals(document, goals):
 
 
 def new_sections(results, command, when):
-    """The sections of the benchmarks added with the live tail, the SDK protocols and analysis,
-    for those whose output is in `results`."""
+    """The sections of the benchmarks added with the live tail, the SDK protocols, reads on a standby
+    and analysis, for those whose output is in `results`."""
     path = lambda name: os.path.join(results, name)  # noqa: E731
     read = lambda name: open(path(name)).read().strip() if os.path.exists(path(name)) else None  # noqa: E731
     made = []
@@ -241,6 +273,8 @@ def new_sections(results, command, when):
     if read("protocols.md"):
         made.append(protocols_section(read("protocols.md"), command("protocols"), when,
                                       load_line(results, "protocols")))
+    if read("standby.md"):
+        made.append(standby_section(read("standby.md"), command("standby"), when, load_line(results, "standby")))
     if read("analysis.md"):
         made.append(analysis_section(read("analysis.md"), read("query.md"), command("analysis"), command("query"),
                                      when, load_line(results, "analysis"), load_line(results, "query")))

@@ -4,7 +4,7 @@
 # it seeding 10 million events and timing the raw GROUP BY and plain SQL queries against them.
 #   bash infra/bench/run.sh            # full
 #   QUICK=1 bash infra/bench/run.sh    # smaller data set and shorter runs, to try the suite out
-# A benchmark run on its own: write its Markdown to OUT/NAME.md (stream, protocols, analysis, with
+# A benchmark run on its own: write its Markdown to OUT/NAME.md (stream, protocols, standby, analysis, with
 # query.md beside analysis.md for the explorer's reads), then replace only its sections and goals:
 #   python3 infra/bench/report.py OUT docs/benchmarks.md --command - --postgres - --partial
 set -euo pipefail
@@ -25,7 +25,8 @@ rounds=${quick:+1}
 rounds=${rounds:-5}  # of each drain: its ratios are taken within a round
 out=$(mktemp -d /tmp/tracker-bench.XXXXXX)
 pg=$(mktemp -d /tmp/tracker-bench-pg.XXXXXX)  # its own folder: the server's user cannot enter $out
-trap 'stop_postgres "$pg"; rm -rf "$pg"' EXIT
+standby_pg=$(mktemp -d /tmp/tracker-bench-standby.XXXXXX)
+trap 'stop_postgres "$standby_pg"; stop_postgres "$pg"; rm -rf "$standby_pg" "$pg"' EXIT
 step() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 # The machine's load average as a benchmark starts and ends, for the report: the machine is shared.
 load() { echo "$(date -u +%H:%M:%S) $1 $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"; }
@@ -39,14 +40,14 @@ run() {
   load "$name-end"
 }
 
-step "1/12 release build"
+step "1/13 release build"
 { swift build -c release --product tracker && swift build -c release --product tracker-bench; } >"$out/build.log" 2>&1 \
   || { cat "$out/build.log" >&2; exit 1; }
 bin="$root/.build/release/tracker"
 bench="$root/.build/release/tracker-bench"
 venv=$(charts_venv)
 
-step "2/12 fresh PostgreSQL"
+step "2/13 fresh PostgreSQL"
 ensure_postgres
 port=$(free_port)
 start_postgres "$pg" "$port"
@@ -57,7 +58,19 @@ for db in ingest drain query stream protocols; do
 done
 export LOG_LEVEL=warning
 
-step "3/12 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
+# First, while the cluster is small: the standby is a copy of all of it (pg_basebackup). It is stopped
+# and its database dropped afterwards, so the other benchmarks run on the primary alone.
+step "3/13 reads on a standby vs. the primary at half the sustainable ingest; replay lag; connections per role"
+create_database "$port" standby
+standby_port=$(free_port)
+start_standby "$standby_pg" "$standby_port" "$port"
+DATABASE_URL=$(url standby) run standby "$bench" standby \
+  --read-database-url "postgres://postgres@127.0.0.1:$standby_port/standby?sslmode=disable" \
+  ${quick:+--events 200000 --seconds 5 --rounds 1}
+stop_postgres "$standby_pg"
+"$(pg_bindir)/dropdb" -h 127.0.0.1 -p "$port" -U postgres standby
+
+step "4/13 ingest: batches and single events vs. one transaction per event (${seconds} s each)"
 DATABASE_URL=$(url ingest) "$bench" ingest --seconds "$seconds" --warmup 2 >"$out/ingest.md"
 
 # PostgreSQL alone committing one row per transaction, no HTTP and no Swift: what the database
@@ -80,35 +93,35 @@ SQL
 } >"$out/pgbench.md"
 "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
 
-step "4/12 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
+step "5/13 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bench" drain --rows 200000 --rounds "$rounds" >"$out/drain.md"
 
-step "5/12 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
+step "6/13 pipeline: ingest and drain at once, sustained, vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bench" pipeline ${quick:+--seconds 5 --warmup 2 --rounds 1} >"$out/pipeline.md"
 
-step "6/12 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
+step "7/13 freshness: 2xx to visible in GET /v1/events, at 1,000/s and 80% of the maximum"
 "$venv/bin/python" infra/bench/freshness.py --binary "$bin" --seconds "$((seconds * 3))" \
   --json "$out/freshness.json" >"$out/freshness.md"
 
-step "7/12 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
+step "8/13 reads: $events stored events, query API vs. the raw GROUP BY (seeding first)"
 DATABASE_URL=$(url query) run query "$bench" query --events "$events" --raw-samples 3
 
 # Before the drain onto the stored events, which adds to them: analysis reuses the data set as is.
-step "8/12 analysis: funnel, retention, breakdown on the $events events vs. plain SQL; drain with vs. without the upkeep"
+step "9/13 analysis: funnel, retention, breakdown on the $events events vs. plain SQL; drain with vs. without the upkeep"
 DATABASE_URL=$(url query) run analysis "$bench" analysis --events "$events" --drain-database "$(url drain)" \
   --rounds "$rounds" ${quick:+--samples 20}
 
-step "9/12 drain again onto the $events stored events"
+step "10/13 drain again onto the $events stored events"
 DATABASE_URL=$(url query) "$bench" drain --rows 200000 --onto-stored \
   --empty-database "$(url drain)" --rounds "$rounds" >"$out/drain-stored.md"
 
-step "10/12 live tail: stored → delivered to 50 stream clients at 1,000 events/s; throughput with them vs. none"
+step "11/13 live tail: stored → delivered to 50 stream clients at 1,000 events/s; throughput with them vs. none"
 DATABASE_URL=$(url stream) run stream "$bench" stream ${quick:+--seconds 5 --rounds 1}
 
-step "11/12 SDK protocols: PostHog /batch/ and Snowplow tp2 vs. Segment /v1/batch"
+step "12/13 SDK protocols: PostHog /batch/ and Snowplow tp2 vs. Segment /v1/batch"
 DATABASE_URL=$(url protocols) run protocols "$bench" protocols ${quick:+--seconds 3 --rounds 1}
 
-step "12/12 report and charts"
+step "13/13 report and charts"
 "$venv/bin/python" infra/bench/report.py "$out" docs/benchmarks.md \
   --command "${quick:+QUICK=1 }bash infra/bench/run.sh" --postgres "$("$(pg_bindir)/postgres" --version)"
 step "wrote docs/benchmarks.md and docs/bench-*.png"

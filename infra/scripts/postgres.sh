@@ -76,3 +76,20 @@ create_database() {
   "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" \
     | grep -q 1 || "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
 }
+
+# start_standby DIR PORT PRIMARY_PORT: a hot standby of the server on 127.0.0.1:PRIMARY_PORT,
+# streaming from it (pg_basebackup -R on first use), started in DIR on PORT as start_postgres starts
+# a server, with the primary's max_connections: a hot standby refuses to start with fewer.
+start_standby() {
+  local dir=$1 port=$2 primary_port=$3 bin connections
+  bin=$(pg_bindir)
+  connections=$("$bin/psql" -h 127.0.0.1 -p "$primary_port" -U postgres -d postgres -tAc "SHOW max_connections") \
+    || return 1
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_pg_user "$bin/pg_basebackup" -R -X stream -c fast -D "$dir/data" \
+      -d "postgres://postgres@127.0.0.1:$primary_port/postgres" || return 1
+  fi
+  start_postgres "$dir" "$port" "-c max_connections=$connections"
+}
