@@ -7,10 +7,15 @@ when a scenario's own expectation (503 with Retry-After, bounded memory, recover
     python3 infra/reliability/faults.py --binary .build/release/tracker            # full, ~6 min
     python3 infra/reliability/faults.py --binary .build/debug/tracker --short      # test command
     python3 infra/reliability/faults.py ... --report docs/reliability.md           # rewrite the table
+    python3 infra/reliability/faults.py --binary .build/debug/tracker --short --pgbouncer
+        # the kill/restart scenarios with every process's DATABASE_URL a PgBouncer in transaction
+        # mode, and PgBouncer itself SIGKILLed and restarted
 """
 
 import argparse
 import datetime
+import http.client
+import json
 import os
 import random
 import sys
@@ -32,18 +37,22 @@ class Scenario:
 
     def __enter__(self):
         print(f"== {self.name}: {self.description}", flush=True)
-        self.cluster = Cluster()
+        self.cluster = Cluster(pgbouncer=self.args.pgbouncer)
         migrate(self.args.binary, self.cluster.url)
         self.processes = []
         return self
 
     def spawn(self, role, env=None):
-        process = Process(self.args.binary, role, self.cluster.url, env)
+        process = Process(self.args.binary, role, self.cluster.app_url, dict(self.cluster.app_env, **(env or {})))
         self.processes.append(process)
         process.wait_ready()
         return process
 
     def __exit__(self, *exc):
+        if self.args.pgbouncer and not exc[0]:
+            served = self.cluster.pgbouncer_transactions()
+            self.expect(served > 0, "no transaction went through PgBouncer")
+            self.notes.append(f"{served} transactions through PgBouncer")
         for process in self.processes:
             process.stop()
         self.cluster.stop()
@@ -141,6 +150,8 @@ def listener_terminations(args):
         collector = s.spawn("collector")
         s.spawn("worker")
         s.spawn("worker")
+        # Through PgBouncer the query API too: its live tail's LISTEN is terminated with the others.
+        query = s.spawn("query") if args.pgbouncer else None
         state = {"terminated": 0, "last": time.monotonic()}
 
         def chaos():
@@ -154,7 +165,23 @@ def listener_terminations(args):
         s.notes.append(f"{state['terminated']} listener connections terminated")
         # Only a notification, never the 1 s poll alone, drains within a few seconds once the
         # listeners stop being killed: they must have reconnected.
-        return s, load, verify(s.cluster, load.acked)
+        result = verify(s.cluster, load.acked)
+        if query:
+            # Its reads go through PgBouncer: the stats, exact, count every stored event.
+            try:
+                wait_until(lambda: counted_by_query(query.port) == result["stored"], 30, "the query API's count")
+                s.notes.append(f"the query API counted {result['stored']}")
+            except TimeoutError:
+                s.expect(False, f"the query API counted {counted_by_query(query.port)}, not {result['stored']}")
+        return s, load, result
+
+
+def counted_by_query(port):
+    """How many events of the load's name the query API's top-events counts (today's)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/v1/stats/top-events")
+    data = json.loads(connection.getresponse().read())["data"]
+    return sum(row["count"] for row in data if row["event"] == "Fault Test")
 
 
 def backlog_limit(args):
@@ -179,7 +206,27 @@ def backlog_limit(args):
         return s, load, verify(s.cluster, load.acked)
 
 
+def pgbouncer_restart(args):
+    with Scenario(args, "PgBouncer kill -9", "PgBouncer SIGKILLed mid-load, 1 s down, started again") as s:
+        collector = s.spawn("collector")
+        s.spawn("worker")
+        s.spawn("worker")
+        state = {"killed": False, "start": time.monotonic()}
+
+        def chaos():
+            if not state["killed"] and time.monotonic() - state["start"] > args.max_seconds / 3:
+                s.cluster.kill_pgbouncer()
+                state["killed"] = True
+        load = load_for(args, collector, seconds=args.max_seconds, during=chaos)
+        s.expect(state["killed"], "PgBouncer was never killed")
+        s.notes.append(f"{load.statuses.get(503, 0)} × 503 with Retry-After")
+        s.expect(load.retry_after_missing == 0, f"{load.retry_after_missing} 503s without Retry-After")
+        return s, load, verify(s.cluster, load.acked)
+
+
 SCENARIOS = [worker_kills, collector_kill, postgres_restart, listener_terminations, backlog_limit]
+# Through PgBouncer: the kill/restart scenarios, and PgBouncer itself killed.
+PGBOUNCER_SCENARIOS = [worker_kills, collector_kill, postgres_restart, listener_terminations, pgbouncer_restart]
 
 
 def main():
@@ -188,6 +235,9 @@ def main():
     parser.add_argument("--short", action="store_true", help="the test command's form: about a minute")
     parser.add_argument("--report", help="rewrite the fault table in this markdown file")
     parser.add_argument("--only", help="run only the scenarios whose function name contains this")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="every process's DATABASE_URL a PgBouncer in transaction mode (session "
+                             "connections direct); the kill/restart scenarios and PgBouncer killed")
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
     args.messages = 20_000 if args.short else 100_000
@@ -196,7 +246,8 @@ def main():
     args.backlog_limit = 5_000 if args.short else 50_000
 
     rows, failed = [], False
-    for scenario in [s for s in SCENARIOS if not args.only or args.only in s.__name__]:
+    scenarios = PGBOUNCER_SCENARIOS if args.pgbouncer else SCENARIOS
+    for scenario in [s for s in scenarios if not args.only or args.only in s.__name__]:
         started = time.monotonic()
         s, load, result = scenario(args)
         problems = s.failures + [f"{result[k]} {k}" for k in ("lost", "duplicated", "failed_events") if result[k]]

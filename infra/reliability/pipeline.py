@@ -49,14 +49,43 @@ def rss_mb(pid):
 
 
 class Cluster:
-    """A private PostgreSQL in a temporary folder, started with the project's own helper."""
+    """A private PostgreSQL in a temporary folder, started with the project's own helper. With
+    `pgbouncer`, a PgBouncer in transaction mode in front of it: the tracker processes then reach the
+    database through it (`app_url`) and open their session connections (LISTEN, the leader's lock)
+    to the server itself (`app_env`)."""
 
-    def __init__(self):
+    def __init__(self, pgbouncer=False):
         self.dir = tempfile.mkdtemp(prefix="tracker-reliability-pg.")
         self.port = free_port()
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/tracker?sslmode=disable"
         self._helper(f'start_postgres "{self.dir}" {self.port}')
         self.psql("CREATE DATABASE tracker", database="postgres")
+        self.app_url, self.app_env, self.pgbouncer_port = self.url, {}, None
+        if pgbouncer:
+            self.pgbouncer_port = free_port()
+            self._start_pgbouncer()
+            self.app_url = self.url.replace(f":{self.port}/", f":{self.pgbouncer_port}/")
+            self.app_env = {"TRACKER_DIRECT_DATABASE_URL": self.url}
+
+    def _start_pgbouncer(self):
+        self._helper(f'start_pgbouncer "{self.dir}/pgbouncer" {self.pgbouncer_port} {self.port}')
+
+    def pgbouncer_transactions(self):
+        """Transactions PgBouncer has served on the tracker database since it (last) started."""
+        out = subprocess.run(
+            [f"{self.bindir()}/psql", f"postgres://postgres@127.0.0.1:{self.pgbouncer_port}/pgbouncer",
+             "-qtAX", "-c", "SHOW STATS"], check=True, capture_output=True, text=True, timeout=30)
+        rows = [line.split("|") for line in out.stdout.splitlines()]
+        return sum(int(row[1]) for row in rows if row[0] == "tracker")
+
+    def kill_pgbouncer(self, down_seconds=1.0):
+        """SIGKILLs PgBouncer (every client and server connection through it drops mid-whatever),
+        and starts it again after `down_seconds`."""
+        with open(f"{self.dir}/pgbouncer/pgbouncer.pid") as file:
+            os.kill(int(file.read()), signal.SIGKILL)
+        time.sleep(down_seconds)
+        os.remove(f"{self.dir}/pgbouncer/pgbouncer.pid")
+        self._start_pgbouncer()
 
     def _helper(self, command):
         subprocess.run(
@@ -94,6 +123,8 @@ class Cluster:
         self._helper(f'start_postgres "{self.dir}" {self.port}')
 
     def stop(self):
+        if self.pgbouncer_port:
+            self._helper(f'stop_pgbouncer "{self.dir}/pgbouncer"')
         self._helper(f'stop_postgres "{self.dir}"; rm -rf "{self.dir}"')
 
 

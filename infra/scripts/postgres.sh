@@ -77,6 +77,58 @@ create_database() {
     | grep -q 1 || "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
 }
 
+# start_pgbouncer DIR PORT SERVER_PORT: PgBouncer in transaction mode on 127.0.0.1:PORT in front of
+# the server on 127.0.0.1:SERVER_PORT, every database, trusting the `postgres` user as that server
+# does (also on its admin console, database pgbouncer); its files in DIR. Runs as the `postgres` OS user when invoked as root (PgBouncer refuses
+# root). postgres-nio sends the role's statement_timeout as a startup parameter, which PgBouncer
+# 1.18 refuses unless told to ignore it: through the pooler the server's own setting applies.
+start_pgbouncer() {
+  local dir=$1 port=$2 server_port=$3 bin
+  bin=$(pg_bindir)
+  mkdir -p "$dir"
+  echo '"postgres" ""' >"$dir/userlist.txt"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$server_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+admin_users = postgres
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 20
+ignore_startup_parameters = statement_timeout
+server_login_retry = 1
+pidfile = $dir/pgbouncer.pid
+logfile = $dir/pgbouncer.log
+INI
+  [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+  as_pg_user "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -d -q "$dir/pgbouncer.ini" || { tail -20 "$dir/pgbouncer.log" >&2; return 1; }
+  for _ in $(seq 1 60); do
+    "$bin/pg_isready" -h 127.0.0.1 -p "$port" -U postgres -q && return 0
+    sleep 0.5
+  done
+  echo "PgBouncer in $dir did not become ready" >&2
+  return 1
+}
+
+# stop_pgbouncer DIR: stops the PgBouncer that start_pgbouncer started there (SIGINT: at once).
+stop_pgbouncer() {
+  local dir=$1 pid
+  pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null) || return 0
+  kill -INT "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+
 # start_standby DIR PORT PRIMARY_PORT: a hot standby of the server on 127.0.0.1:PRIMARY_PORT,
 # streaming from it (pg_basebackup -R on first use), started in DIR on PORT as start_postgres starts
 # a server, with the primary's max_connections: a hot standby refuses to start with fewer.

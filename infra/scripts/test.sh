@@ -54,6 +54,7 @@ psql_server() { "$(pg_bindir)/psql" "$server_url/postgres?sslmode=disable" -v ON
     ensure_command dot graphviz
     ensure_command chromium chromium
     ensure_command chromedriver chromium-driver
+    ensure_command pgbouncer pgbouncer
   } >"$work/tools.log" 2>&1
   echo $? >"$work/tools.rc"
   bash infra/scripts/container-smoke.sh base >"$work/base.log" 2>&1
@@ -196,6 +197,9 @@ pids+=($!)
 step "fault injection, short form: SIGKILLed workers and collector, PostgreSQL restarted, listeners terminated, backlog limit"
 # Each scenario runs on a private PostgreSQL of its own; 0 lost and 0 duplicated, or the run fails.
 python3 infra/reliability/faults.py --binary "$bin" --short
+
+step "fault injection through PgBouncer in transaction mode: collector, workers and query with DATABASE_URL on PgBouncer, LISTEN and the leader's lock on TRACKER_DIRECT_DATABASE_URL; workers, collector, PostgreSQL and PgBouncer killed"
+python3 infra/reliability/faults.py --binary "$bin" --short --pgbouncer
 
 step "read standby: a query process reading a pg_basebackup -R standby (reads, as_of and /readyz under paused replay, erasure and replay, live tail, standby stopped)"
 python3 Tests/Standby/standby_test.py --binary "$bin"
