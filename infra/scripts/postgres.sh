@@ -79,9 +79,10 @@ create_database() {
 
 # start_pgbouncer DIR PORT SERVER_PORT: PgBouncer in transaction mode on 127.0.0.1:PORT in front of
 # the server on 127.0.0.1:SERVER_PORT, every database, trusting the `postgres` user as that server
-# does (also on its admin console, database pgbouncer); its files in DIR. Runs as the `postgres` OS user when invoked as root (PgBouncer refuses
-# root). postgres-nio sends the role's statement_timeout as a startup parameter, which PgBouncer
-# 1.18 refuses unless told to ignore it: through the pooler the server's own setting applies.
+# does (also on its admin console, database pgbouncer); its files in DIR. Runs as the `postgres` OS
+# user when invoked as root (PgBouncer refuses root). postgres-nio sends the role's statement_timeout
+# as a startup parameter, which PgBouncer 1.18 refuses unless told to ignore it: through the pooler
+# the server's own setting applies.
 start_pgbouncer() {
   local dir=$1 port=$2 server_port=$3 bin
   bin=$(pg_bindir)
