@@ -41,6 +41,49 @@ import TrackerStore
         }
     }
 
+    /// The connection's timer, armed by an earlier request, must still give a later one its full time
+    /// and then end it: one timer per connection re-arms for the request in progress.
+    @Test func aBodyThatStallsAfterAnAnsweredRequestOnTheSameConnectionGets408() async throws {
+        var configuration = CollectorConfiguration()
+        configuration.bodyTimeout = .milliseconds(500)
+        try await withCollector("collector_body_deadline_keepalive", configuration: configuration, testing: .live) {
+            database, client in
+            let port = try #require(client.port)
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            let (first, second, waited) = try await raceAgainstDeadline(.seconds(20)) {
+                try await channel.executeThenClose { inbound, outbound in
+                    try await outbound.write(
+                        ByteBuffer(
+                            string: "POST /v1/track HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 26\r\n\r\n{\"userId\":\"u\",\"event\":\"E\"}"))
+                    var iterator = inbound.makeAsyncIterator()
+                    var first = ""
+                    while !first.contains(#"{"success":true}"#), let chunk = try await iterator.next() {
+                        first += String(buffer: chunk)
+                    }
+                    let started = ContinuousClock.now
+                    try await outbound.write(
+                        ByteBuffer(
+                            string: "POST /v1/batch HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 100\r\n\r\n{\"batch\":["))
+                    var second = ""
+                    while let chunk = try await iterator.next() { second += String(buffer: chunk) }
+                    return (first, second, ContinuousClock.now - started)
+                }
+            }
+            #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
+            #expect(waited >= .milliseconds(500), "the second request gets its own full time")
+            #expect(second.hasPrefix("HTTP/1.1 408"), "\(second)")
+            #expect(second.contains(#""code":"body_timeout""#))
+            #expect(try await database.stagedCount == 1)
+        }
+    }
+
     /// Sends `request` as raw bytes and returns everything the server sends until it closes.
     private func rawExchange(port: Int, _ request: String) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
