@@ -98,32 +98,42 @@ public struct CollectorController: Sendable {
         let key = try idempotencyKey(request)
         let body = try await RequestBody.collect(
             request, limit: configuration.limits.maxMessageBytes, timeout: configuration.bodyTimeout)
-        let text = String(buffer: body)
-        let event: LegacyEvent
-        do {
-            switch LegacyEvent.decode(try JSONValue(parsing: text)) {
-            case .success(let decoded): event = decoded
-            case .failure(let problems): throw LegacyPayloadError(details: problems.details)
-            }
-        } catch let error as JSONScanError {
-            throw LegacyPayloadError(details: ["The body is not valid JSON: \(error.description)"])
-        }
+        let named = try Self.legacySource(of: body)
         // With write keys the key decides the source; a body naming another one is refused, not
         // believed.
-        if configuration.writeKeys.isEnabled, let named = event.source, named != source.name {
+        if configuration.writeKeys.isEnabled, let named, named != source.name {
             throw LegacyPayloadError(details: [
                 "\"source\" must be this write key's source (\(source.name)) or left out"
             ])
         }
-        let sourceName = configuration.writeKeys.isEnabled ? source.name : event.source ?? source.name
+        let sourceName = configuration.writeKeys.isEnabled ? source.name : named ?? source.name
         let eventId =
             key.map { MessageID.derived(source: sourceName, endpoint: "events", idempotencyKey: $0) }
             ?? MessageID.next()
-        let row = StagedRow(
-            receivedAt: receivedAt, source: sourceName, kind: .legacy, impliedType: nil,
-            messageId: eventId, payload: text, envelope: nil)
-        try await stage(StagedRows([row]), source: source, protocol: .tracker)
+        // The body as it came, cut straight into COPY text like a Segment message's slice.
+        var rows = StagedRows(reservingCapacity: body.readableBytes, rows: 1)
+        body.withUnsafeReadableBytes { bytes in
+            rows.append(
+                receivedAt: ISO8601.string(from: receivedAt), source: sourceName, kind: .legacy, impliedType: nil,
+                messageId: eventId, payload: bytes, envelopeId: nil)
+        }
+        try await stage(rows, source: source, protocol: .tracker)
         return Response.json(#"{"status":"accepted","eventId":"\#(eventId)"}"#, status: .accepted)
+    }
+
+    /// A legacy body's `source` (nil when absent), checked by the byte scanner; a body it does not
+    /// plainly accept is decoded in full, which lists what is wrong the original tracker's way.
+    static func legacySource(of body: ByteBuffer) throws(LegacyPayloadError) -> String? {
+        if let accepted = body.withUnsafeReadableBytes({ LegacyEvent.scanAccepted($0) }) { return accepted }
+        let decoded = body.withUnsafeReadableBytes { bytes in
+            Result { () throws(JSONScanError) in LegacyEvent.decode(try JSONValue(parsing: bytes)) }
+        }
+        switch decoded {
+        case .success(.success(let event)): return event.source
+        case .success(.failure(let problems)): throw LegacyPayloadError(details: problems.details)
+        case .failure(let error):
+            throw LegacyPayloadError(details: ["The body is not valid JSON: \(error.description)"])
+        }
     }
 
     /// The `Idempotency-Key` header: a retry with the same key gets the same server-made id, so the
