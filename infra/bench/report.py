@@ -161,7 +161,8 @@ out `Retry-After`), without and with the reads; then rounds at half that rate (o
 and with the reads, in turn. The reads are the query benchmark's, sent one after the other by each
 client, a pass through each query API in turn, so both see the same ingest. Replay lag: every
 100 ms, the primary's `pg_current_wal_lsn()`, how far the standby's `pg_last_wal_replay_lsn()` is
-behind it and how long until it has replayed it (polled every 2 ms). Connections: every tracker
+behind it and how long until it has replayed it (polled every 2 ms at first, then every tenth of the
+time waited so far, at most 20 ms). Connections: every tracker
 connection here carries its role as `application_name`; `pg_stat_activity` on each server counted
 every 500 ms. Everything shares the same cores, the standby's replay included.
 
@@ -420,7 +421,7 @@ Closed loop: each connection (a bare NIO HTTP/1.1 client on the event loop) send
 when the previous one is answered; only 2xx count. Baseline: the same collector committing every
 event in its own transaction (flushes of one row, 16 at a time). The HTTP ceiling is what this
 machine allows single-event POSTs at most: a bare Hummingbird server on the same event loops that
-reads the body and answers 200 — no middleware, no JSON, no database — driven the same way. The four
+reads the body and answers 200 — no middleware, no JSON, no database — driven the same way. The
 scenarios run in turn, three rounds; each line is its median round, every round's figure beside it.
 
 {ingest_md}
@@ -431,6 +432,12 @@ For scale, PostgreSQL alone in the same run: `pgbench` committing one `INSERT` o
 into `ingest_staging` per transaction (prepared, no HTTP, no Swift), on the same server.
 
 {pgbench_md}
+
+As a user measures (`infra/bench/collector-wrk.sh`): `wrk -t2 -c64` from outside against a separate
+`tracker collector` process and a bare Hummingbird process (`tracker-bench http-ceiling`), the cases
+in turn for several rounds; each server's own CPU per request from `/proc/PID/stat` over the run.
+
+{read("collector-wrk.md")}
 
 ## Worker drain — `tracker-bench drain --rows 200000`
 
