@@ -13,7 +13,7 @@ struct TrackerBench: AsyncParsableCommand {
             """,
         subcommands: [
             IngestCommand.self, DrainCommand.self, PipelineCommand.self, QueryCommand.self, ProtocolsCommand.self,
-            AnalysisCommand.self, StreamCommand.self, StandbyCommand.self,
+            AnalysisCommand.self, StreamCommand.self, StandbyCommand.self, HTTPCeilingCommand.self,
         ]
     )
 }

@@ -92,6 +92,9 @@ SQL
   done
 } >"$out/pgbench.md"
 "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
+# The same single events as a user measures them: wrk against a separate collector process.
+bash infra/bench/collector-wrk.sh "$bin" "$bench" "$(url ingest)" "$seconds" 3 >"$out/collector-wrk.md"
+"$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d ingest -c "TRUNCATE ingest_staging"
 
 step "5/13 drain: 200,000 staged events, one and two replicas vs. the SQL-only move"
 DATABASE_URL=$(url drain) "$bench" drain --rows 200000 --rounds "$rounds" >"$out/drain.md"

@@ -31,6 +31,8 @@ struct IngestBenchmark: Sendable {
 
             let track =
                 #"{"type":"track","event":"Clicked","userId":"user-42","properties":{"plan":"pro","path":"/pricing","n":1},"context":{"library":{"name":"bench"}},"timestamp":"2026-11-25T12:00:00Z"}"#
+            let legacy =
+                #"{"userId":"user-42","sessionId":"session-7","eventType":"Clicked","timestamp":"2026-11-25T12:00:00Z","metadata":{"plan":"pro","path":"/pricing","n":1}}"#
             let batch = #"{"batch":[\#(Array(repeating: track, count: 100).joined(separator: ","))]}"#
             let scenarios: [(LoadGenerator.Scenario, Server)] = [
                 (
@@ -52,6 +54,21 @@ struct IngestBenchmark: Sendable {
                     .init(
                         name: "HTTP ceiling: bare Hummingbird reads the body, no database", path: "/v1/track",
                         body: track, eventsPerRequest: 1, connections: 64), .bareHTTP
+                ),
+                (
+                    .init(
+                        name: "POST /events (original tracker), group commit", path: "/events", body: legacy,
+                        eventsPerRequest: 1, connections: 64), .collector(groupCommit: true)
+                ),
+                (
+                    .init(
+                        name: "GET /healthz through the collector's middleware", path: "/healthz", body: "",
+                        eventsPerRequest: 1, connections: 64, method: .GET), .collector(groupCommit: true)
+                ),
+                (
+                    .init(
+                        name: "GET /healthz, bare Hummingbird", path: "/healthz", body: "", eventsPerRequest: 1,
+                        connections: 64, method: .GET), .bareHTTP
                 ),
             ]
             // Rounds of every scenario in turn, so a noisy neighbour slows all of them alike.
@@ -97,13 +114,8 @@ struct IngestBenchmark: Sendable {
             return try await withLocalServer(
                 database: database, connections: 1, logger: logger,
                 build: { _, address, logger in
-                    let router = Router()
-                    router.get("/healthz") { _, _ -> HTTPResponse.Status in .ok }
-                    router.post("/v1/track") { request, _ -> HTTPResponse.Status in
-                        _ = try await request.body.collect(upTo: 512 * 1024)
-                        return .ok
-                    }
-                    return Application(router: router, configuration: .init(address: address), logger: logger)
+                    Application(
+                        router: BareHummingbird.router(), configuration: .init(address: address), logger: logger)
                 }, body)
         }
         var configuration = CollectorConfiguration()
@@ -140,7 +152,25 @@ struct IngestBenchmark: Sendable {
                     + " | \(rounds.map(\.0.failures).reduce(0, +)) | "
                     + String(format: "%.1f", result.eventsPerSecond / baselineRate) + " | \(rss / 1_048_576) |")
         }
-        return lines.joined(separator: "\n")
+        return lines.joined(separator: "\n") + "\n\n" + ratios(results)
+    }
+
+    /// The issue's ratios, each taken within a round (both sides measured minutes apart at most) and
+    /// reported as the median round's.
+    private func ratios(_ results: [[(LoadGenerator.Result, rss: Int)]]) -> String {
+        func ratio(_ name: String, _ over: Int, _ under: Int, goal: Double) -> String {
+            let each = zip(results[over], results[under]).map { $0.0.eventsPerSecond / $1.0.eventsPerSecond }
+            let median = each.sorted()[each.count / 2]
+            let rounds = each.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            return "| \(name) | " + String(format: "%.2f× | %.2f×", median, goal) + " | \(rounds) |"
+        }
+        return [
+            "| ratio (same round) | median | goal | each round |",
+            "|---|---|---|---|",
+            ratio("single events (/v1/track) vs the bare-Hummingbird ceiling", 1, 3, goal: 0.5),
+            ratio("POST /events vs /v1/track, single events", 4, 1, goal: 0.95),
+            ratio("GET /healthz through the collector's middleware vs bare Hummingbird", 5, 6, goal: 0.8),
+        ].joined(separator: "\n")
     }
 }
 

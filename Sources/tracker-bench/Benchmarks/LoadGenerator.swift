@@ -18,6 +18,8 @@ struct LoadGenerator: Sendable {
         var body: String
         var eventsPerRequest: Int
         var connections: Int
+        /// `GET` sends no body.
+        var method: HTTPMethod = .POST
         /// After a 429 or 503, wait as long as its `Retry-After` says before the next request, as
         /// the SDKs do; otherwise send the next one at once.
         var honoursRetryAfter = false
@@ -69,10 +71,12 @@ struct LoadGenerator: Sendable {
     /// One connection's loop: (acknowledged requests, other answers, latencies in ms).
     private func drive(_ scenario: Scenario, until end: ContinuousClock.Instant) async throws -> (Int, Int, [Double]) {
         let body = ByteBuffer(string: scenario.body)
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: scenario.path)
+        var head = HTTPRequestHead(version: .http1_1, method: scenario.method, uri: scenario.path)
         head.headers.add(name: "Host", value: "127.0.0.1")
-        head.headers.add(name: "Content-Type", value: "application/json")
-        head.headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+        if scenario.method != .GET {
+            head.headers.add(name: "Content-Type", value: "application/json")
+            head.headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+        }
         let request = head
         let deadline = NIODeadline.now() + TimeAmount(end - ContinuousClock.now)
         let loop = MultiThreadedEventLoopGroup.singleton.next()
@@ -171,7 +175,7 @@ private final class ClosedLoopHandler: ChannelInboundHandler {
     private func send(_ context: ChannelHandlerContext) {
         sent = .now()
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
