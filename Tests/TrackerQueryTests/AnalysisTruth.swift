@@ -54,7 +54,10 @@ struct AnalysisTraffic {
         self.start = start
         var random = SeededRandom(seed)
         let names = ["View", "Signup", "Pay", "Other"]
-        let plans: [PlanValue?] = [.text("pro"), .text("free"), .number(3), .flag(true), .null, nil]
+        let plans: [PlanValue?] = [
+            .text("pro"), .text("free"), .number(3), .flag(true), .null, nil,
+            .text(String(repeating: "long ", count: 50)),
+        ]
         var serial = 0
         func event(
             _ type: String, _ name: String?, user: String?, anonymous: String?, previous: String? = nil,
@@ -209,7 +212,9 @@ struct AnalysisTraffic {
     func breakdown(_ name: String, from: Date, to: Date, erased: Set<String> = []) -> [PlanValue: Int] {
         var counts: [PlanValue: Int] = [:]
         for e in events where !isErased(e, erased) && e.name == name && e.time >= from && e.time < to {
-            counts[e.plan ?? .null, default: 0] += 1
+            // A value whose JSON text is over 200 bytes is counted under one marker.
+            let value = e.plan.map { $0.json.utf8.count > 200 ? .text("(a value over 200 bytes)") : $0 } ?? .null
+            counts[value, default: 0] += 1
         }
         return counts
     }
