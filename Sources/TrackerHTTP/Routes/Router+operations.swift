@@ -13,7 +13,7 @@ extension Router {
         answering answer: @escaping FailureAnswer, crossOrigin: CrossOriginPolicy = .disabled
     ) {
         addMiddleware {
-            MetricsMiddleware()
+            RequestMetricsMiddleware()
             RequestIDMiddleware()
             CrossOriginMiddleware(crossOrigin)
             APIErrorMiddleware(answering: answer)
