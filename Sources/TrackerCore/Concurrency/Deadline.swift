@@ -37,9 +37,10 @@ func race<Result: Sendable>(
             settlement.install(continuation)
             let watcher = abandonWhen.map { abandonWhen in
                 Task {
-                    guard (try? await abandonWhen()) != nil, settlement.settle(.failure(ConnectionLost())) else {
-                        return
-                    }
+                    // A watcher cancelled because the operation finished may return normally too.
+                    guard (try? await abandonWhen()) != nil, !Task.isCancelled,
+                        settlement.settle(.failure(ConnectionLost()))
+                    else { return }
                     work.cancel()
                 }
             }
@@ -50,11 +51,11 @@ func race<Result: Sendable>(
                 watcher?.cancel()
             }
             Task {
-                let result = await work.result
+                // Settled before the watcher is cancelled, so a cancelled watcher finds it settled.
+                settlement.settle(await work.result)
                 // Without this, every call would leave a task sleeping out the whole timeout.
                 deadline.cancel()
                 watcher?.cancel()
-                settlement.settle(result)
             }
         }
     } onCancel: {

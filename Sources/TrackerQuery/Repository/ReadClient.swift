@@ -21,10 +21,17 @@ struct ReadClient: Sendable {
         }
     }
 
-    func withTransaction<Result>(
-        logger: Logger, isolation: isolated (any Actor)? = #isolation,
-        _ closure: (PostgresConnection) async throws -> sending Result
-    ) async throws -> sending Result {
-        try await client.withTransaction(logger: logger, closure)
+    /// A transaction on the read pool, abandoned like `query` when the standby is unreachable.
+    func withTransaction<Result: Sendable>(
+        logger: Logger, _ closure: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        guard let monitor else { return try await client.withTransaction(logger: logger) { try await closure($0) } }
+        do {
+            return try await raceAgainstDeadline(.seconds(86_400), abandonWhen: { await monitor.unreachable() }) {
+                [client] in try await client.withTransaction(logger: logger) { try await closure($0) }
+            }
+        } catch is ConnectionLost {
+            throw DeadlineExceeded()
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 import TrackerTestSupport
@@ -29,6 +30,28 @@ import TrackerTestSupport
             }
         }
         release.continuation.finish()
+    }
+
+    /// A watcher that returns normally once cancelled (as a standby monitor's wait does) never
+    /// beats the operation whose end cancelled it: reads through a standby were answered 503 so.
+    /// The cancellation handler holds the cancelling thread for a moment, the window in which the
+    /// returning watcher used to settle first.
+    @Test func aWatcherCancelledByTheOperationsEndNeverWins() async throws {
+        for round in 0..<20 {
+            let value = try await raceAgainstDeadline(
+                .seconds(10),
+                abandonWhen: {
+                    let (stream, continuation) = AsyncStream<Void>.makeStream()
+                    await withTaskCancellationHandler {
+                        for await _ in stream {}
+                    } onCancel: {
+                        continuation.finish()
+                        usleep(20_000)
+                    }
+                }
+            ) { round }
+            #expect(value == round)
+        }
     }
 
     @Test func cancellingTheCallerEndsTheRace() async throws {
