@@ -1,9 +1,17 @@
 import Foundation
+import Logging
 import PostgresNIO
 
 extension PostgresQueryRepository {
-    /// Memory for a funnel's sorts (`work_mem` for its transaction only).
-    static let funnelWorkMemory = "64MB"
+    /// Settings for the funnel statement, for the transaction it runs in: memory for its sort of
+    /// the step events, and no JIT compiling (hundreds of functions, a third of a second, which
+    /// cost more than they save here).
+    @_spi(Benchmarks) public static func configureFunnel(on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        try await connection.query(
+            "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)", logger: logger)
+    }
 
     /// One statement over `events`: the step events come from an index-only scan of the (event,
     /// timestamp) index, which carries the ids, with the range pruning partitions. A person is
@@ -144,11 +152,7 @@ extension PostgresQueryRepository {
     public func funnel(steps: [String], within: Int64, from: Date, to: Date) async throws -> [Int64] {
         try await metrics.timed("funnel") {
             try await client.withTransaction(logger: logger) { connection in
-                // The sort of the step events stays in memory, and JIT compiling the statement
-                // (hundreds of functions, a third of a second) costs more than it saves here.
-                try await connection.query(
-                    "SELECT set_config('work_mem', \(Self.funnelWorkMemory), true), set_config('jit', 'off', true)",
-                    logger: logger)
+                try await Self.configureFunnel(on: connection, logger: logger)
                 let rows = try await connection.query(
                     Self.funnelQuery(steps: steps, within: within, from: from, to: to), logger: logger)
                 for try await counts in rows.decode([Int64].self) { return counts }

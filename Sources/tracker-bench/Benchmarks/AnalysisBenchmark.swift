@@ -199,17 +199,21 @@ struct AnalysisBenchmark: Sendable {
         }
     }
 
-    /// `EXPLAIN (ANALYZE, BUFFERS)` of the statement the funnel endpoint sends, with its binds.
+    /// `EXPLAIN (ANALYZE, BUFFERS)` of the statement the funnel endpoint sends, with its binds and
+    /// settings.
     func explainFunnel(from: String) async throws -> [String] {
         let end = Date()
         let start = end.addingTimeInterval(-Double(data.days) * 86_400)
         let query = PostgresQueryRepository.funnelQuery(steps: Self.steps, within: 86_400, from: start, to: end)
         return try await data.database.withConnection(logger: logger) { connection in
+            try await connection.query("BEGIN", logger: logger)
+            try await PostgresQueryRepository.configureFunnel(on: connection, logger: logger)
             let explain = PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, BUFFERS) " + query.sql, binds: query.binds)
             var lines: [String] = []
             for try await line in try await connection.query(explain, logger: logger).decode(String.self) {
                 lines.append(line)
             }
+            try await connection.query("COMMIT", logger: logger)
             return lines
         }
     }
@@ -218,38 +222,45 @@ struct AnalysisBenchmark: Sendable {
     /// (one kept property) and without, alternately, on an emptied pipeline each time.
     func drains(on database: DatabaseURL) async throws -> String {
         let drain = DrainBenchmark(database: database, rows: drainRows, logger: logger)
-        var without: [Double] = []
-        var with: [Double] = []
+        // The kept property's share apart from the links' and cohorts'.
+        let variants: [(name: String, upkeep: AnalysisUpkeep?)] = [
+            ("without the analysis upkeep", nil),
+            ("with links and cohorts", AnalysisUpkeep()),
+            ("with links, cohorts and one kept property", AnalysisUpkeep(breakdownProperties: ["plan"])),
+        ]
+        var rates = Array(repeating: [Double](), count: variants.count)
         try await database.withConnection(logger: logger) { connection in
             try await Migrator(logger: logger).migrate(on: connection)
             try await PartitionStore.create(UTCDay(Date()), on: connection, logger: logger)
             for round in 1...rounds {
-                for upkeep in [nil, AnalysisUpkeep(breakdownProperties: ["plan"])] {
+                for (index, variant) in variants.enumerated() {
                     try await connection.query(
                         """
                         TRUNCATE identity_links, person_first_seen, retention_person_weeks, retention_counts,
                                  breakdown_counts_hour, breakdown_counts_day
                         """, logger: logger)
                     try await drain.reset(connection)
-                    let seconds = try await drain.measure { try await drainWithWorker(database, upkeep, connection) }
-                        .seconds
-                    if upkeep == nil {
-                        without.append(Double(drainRows) / seconds)
-                    } else {
-                        with.append(Double(drainRows) / seconds)
+                    let seconds = try await drain.measure {
+                        try await drainWithWorker(database, variant.upkeep, connection)
                     }
+                    .seconds
+                    rates[index].append(Double(drainRows) / seconds)
                 }
-                logger.info("drain round", metadata: ["round": "\(round)", "without": "\(without)", "with": "\(with)"])
+                logger.info("drain round", metadata: ["round": "\(round)", "rates": "\(rates)"])
             }
         }
-        let paired = with.ratios(over: without)
-        return [
+        var lines = [
             "| drain of \(drainRows) staged track events, 1 replica | events/s | each round | × without |",
             "|---|---|---|---|",
-            "| without the analysis upkeep | \(Int(without.median)) | \(without.listedRates) | 1.00 |",
-            "| with links, cohorts and one kept property | \(Int(with.median)) | \(with.listedRates) | "
-                + "\(String(format: "%.2f", paired.median)) (each round \(paired.listed)) |",
-        ].joined(separator: "\n")
+            "| \(variants[0].name) | \(Int(rates[0].median)) | \(rates[0].listedRates) | 1.00 |",
+        ]
+        for index in variants.indices.dropFirst() {
+            let paired = rates[index].ratios(over: rates[0])
+            lines.append(
+                "| \(variants[index].name) | \(Int(rates[index].median)) | \(rates[index].listedRates) | "
+                    + "\(String(format: "%.2f", paired.median)) (each round \(paired.listed)) |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func drainWithWorker(_ database: DatabaseURL, _ upkeep: AnalysisUpkeep?, _ connection: PostgresConnection)
