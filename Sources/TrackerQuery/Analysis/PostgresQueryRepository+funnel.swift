@@ -34,7 +34,8 @@ extension PostgresQueryRepository {
     /// starts with the earliest step-j event at or after a row's time (ties count as in order).
     /// Pass j takes, over the rows at or after this one, the minimum of pass j+1's times among the
     /// step-j rows: those times only grow with the step-j event's time, so their minimum is the
-    /// earliest step-j event's chain. The person is sorted by a 64-bit hash first (cheap to
+    /// earliest step-j event's chain. Rows of later steps are left out of the passes after theirs
+    /// (they were only sources of times). The person is sorted by a 64-bit hash first (cheap to
     /// compare), then by itself, so two people never merge on a hash collision.
     static func distinctStepsQuery(steps: [String], within: Int64, from: Date, to: Date) -> PostgresQuery {
         var binds = PostgresBindings()
@@ -54,7 +55,7 @@ extension PostgresQueryRepository {
                 """
                 a\(j) AS (
                     SELECT h, person, idx, ts, \(times.joined(separator: ", "))
-                    FROM \(j == last ? "ev" : "a\(j + 1)")
+                    FROM \(j == last ? "ev" : "a\(j + 1) WHERE idx <= \(j)")
                     WINDOW w AS (PARTITION BY h, person ORDER BY ts DESC RANGE UNBOUNDED PRECEDING)
                 )
                 """)
