@@ -68,12 +68,6 @@ let databaseURL = "postgres://tracker@127.0.0.1:5432/tracker?sslmode=disable"
             message: "LOG_LEVEL: 'loud' is not one of trace, debug, info, notice, warning, error, critical."),
     ]
 
-    /// The settings `arguments` and `environment` give, as the command would read them before it runs.
-    func settings(_ arguments: [String], _ environment: Environment) throws -> Any {
-        let command = try #require(try Tracker.parseAsRoot(arguments) as? any ConfiguredCommand)
-        return try command.settings(environment: environment)
-    }
-
     @Test(arguments: badConfigurations)
     func aValueThatDoesNotParseNamesItsVariable(_ bad: BadConfiguration) throws {
         #expect {

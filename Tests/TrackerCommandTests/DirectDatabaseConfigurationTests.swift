@@ -10,11 +10,6 @@ import TrackerConfiguration
     let pooledURL = "postgres://tracker@127.0.0.1:6432/tracker?sslmode=disable"
     let directURL = "postgres://tracker@127.0.0.1:5432/tracker?sslmode=disable"
 
-    func settings(_ arguments: [String], _ environment: Environment) throws -> Any {
-        let command = try #require(try Tracker.parseAsRoot(arguments) as? any ConfiguredCommand)
-        return try command.settings(environment: environment)
-    }
-
     @Test func unsetOrEmptySessionsGoToTheDatabase() throws {
         for environment in [
             ["DATABASE_URL": pooledURL], ["DATABASE_URL": pooledURL, "TRACKER_DIRECT_DATABASE_URL": ""],

@@ -8,11 +8,6 @@ import TrackerConfiguration
 @Suite struct ReadStandbyConfigurationTests {
     let standbyURL = "postgres://reader@127.0.0.1:5433/tracker?sslmode=disable"
 
-    func settings(_ arguments: [String], _ environment: Environment) throws -> Any {
-        let command = try #require(try Tracker.parseAsRoot(arguments) as? any ConfiguredCommand)
-        return try command.settings(environment: environment)
-    }
-
     @Test func unsetOrEmptyReadsGoToTheDatabase() throws {
         for environment in [
             ["DATABASE_URL": databaseURL], ["DATABASE_URL": databaseURL, "TRACKER_READ_DATABASE_URL": ""],
