@@ -10,26 +10,25 @@ struct ReadClient: Sendable {
     var monitor: StandbyMonitor? = nil
 
     func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        guard let monitor else { return try await client.query(query, logger: logger) }
-        do {
-            // No deadline of its own: the statement timeout bounds a read that runs.
-            return try await raceAgainstDeadline(.seconds(86_400), abandonWhen: { await monitor.unreachable() }) {
-                [client] in try await client.query(query, logger: logger)
-            }
-        } catch is ConnectionLost {
-            throw DeadlineExceeded()
-        }
+        try await abandoningOnUnreachable { [client] in try await client.query(query, logger: logger) }
     }
 
     /// A transaction on the read pool, abandoned like `query` when the standby is unreachable.
     func withTransaction<Result: Sendable>(
         logger: Logger, _ closure: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        guard let monitor else { return try await client.withTransaction(logger: logger) { try await closure($0) } }
+        try await abandoningOnUnreachable { [client] in
+            try await client.withTransaction(logger: logger) { try await closure($0) }
+        }
+    }
+
+    private func abandoningOnUnreachable<Result: Sendable>(
+        _ read: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        guard let monitor else { return try await read() }
         do {
-            return try await raceAgainstDeadline(.seconds(86_400), abandonWhen: { await monitor.unreachable() }) {
-                [client] in try await client.withTransaction(logger: logger) { try await closure($0) }
-            }
+            // No deadline of its own: the statement timeout bounds a read that runs.
+            return try await raceAgainstDeadline(.seconds(86_400), abandonWhen: { await monitor.unreachable() }, read)
         } catch is ConnectionLost {
             throw DeadlineExceeded()
         }
