@@ -137,7 +137,10 @@ def postgres_restart(args):
         load = load_for(args, collector, seconds=args.max_seconds, during=chaos)
         acked_after = load.acked_count
         s.expect(state["restarted"], "PostgreSQL was never restarted")
-        s.expect(load.statuses.get(503, 0) > 0, "no 503 while PostgreSQL was down")
+        # Through PgBouncer a short outage may show only as waiting: PgBouncer holds the statements
+        # until the server is back, and whether the collector's deadline passes first is timing.
+        if not args.pgbouncer:
+            s.expect(load.statuses.get(503, 0) > 0, "no 503 while PostgreSQL was down")
         s.expect(load.retry_after_missing == 0, f"{load.retry_after_missing} 503s without Retry-After")
         s.notes.append(f"{load.statuses.get(503, 0)} × 503 with Retry-After")
         result = verify(s.cluster, load.acked)
