@@ -21,8 +21,9 @@ public struct StagingStore: Sendable {
     /// it passes, `COMMIT` is never sent and the connection is closed (the server rolls back), so a
     /// request answered 503 was not stored. Once `COMMIT` is sent, its outcome decides, however long
     /// it takes: if its answer is lost (the connection failed, or it outlived `commitTimeout`), the
-    /// server is asked what became of the transaction (`txid_status`), so a request that was
-    /// committed is never answered 503 and then stored again by the client's retry.
+    /// server is asked what became of the transaction (`transactionCommitted`), so a request that was
+    /// committed is never answered 503 and then stored again by the client's retry, and one that was
+    /// not is never answered 202.
     public func insert(
         _ rows: [StagedRows], deadline: Duration, commitTimeout: Duration = .seconds(60), logger: Logger
     ) async throws {
@@ -59,7 +60,10 @@ public struct StagingStore: Sendable {
                     }
                 } catch {
                     connection.startClosing()
-                    guard try await transactionCommitted(transaction, logger: logger) else { throw error }
+                    guard
+                        try await transactionCommitted(
+                            transaction, writing: MessageKeys(copyText: data), logger: logger)
+                    else { throw error }
                     logger.notice("a commit's answer was lost, but the transaction committed")
                 }
             }
@@ -108,9 +112,16 @@ public struct StagingStore: Sendable {
         throw PostgresDecodingError.Code.missingData
     }
 
-    /// Whether transaction `id` committed, asked on another connection for up to `patience`; false
-    /// when it aborted or the server cannot tell in time.
-    func transactionCommitted(_ id: Int64, patience: Duration = .seconds(10), logger: Logger) async throws -> Bool {
+    /// Whether transaction `id`, which staged the messages `keys`, committed: asked on another
+    /// connection for up to `patience`; false when it aborted or the server cannot tell in time.
+    ///
+    /// `txid_status` alone is no proof: after a crash, the server hands out again the transaction ids
+    /// whose records never reached its disk, so the id of a commit that was lost with the crash can
+    /// come back "committed" for another transaction. A commit counts only once every message it
+    /// staged is also found (staged, in the dedupe window, or failed).
+    func transactionCommitted(
+        _ id: Int64, writing keys: MessageKeys, patience: Duration = .seconds(10), logger: Logger
+    ) async throws -> Bool {
         let end = ContinuousClock.now + patience
         while ContinuousClock.now < end {
             let status = try? await raceAgainstDeadline(.seconds(2)) { [client] in
@@ -119,11 +130,31 @@ public struct StagingStore: Sendable {
                 return nil
             }
             switch status {
-            case "committed"?: return true
+            case "committed"?:
+                let found = try? await raceAgainstDeadline(.seconds(5)) {
+                    try await self.allFound(keys, logger: logger)
+                }
+                if let found { return found }
             case "aborted"?: return false
-            default: try await Task.sleep(for: .milliseconds(200))
+            default: break
             }
+            try await Task.sleep(for: .milliseconds(200))
         }
+        return false
+    }
+
+    /// Whether every message of `keys` is staged, in the dedupe window or failed, in one snapshot.
+    func allFound(_ keys: MessageKeys, logger: Logger) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            SELECT NOT EXISTS (
+                SELECT FROM unnest(\(keys.sources)::text[], \(keys.messageIds)::text[]) AS m(source, message_id)
+                WHERE NOT EXISTS (SELECT FROM ingest_staging s WHERE s.source = m.source AND s.message_id = m.message_id)
+                  AND NOT EXISTS (SELECT FROM event_dedupe d WHERE d.source = m.source AND d.message_id = m.message_id)
+                  AND NOT EXISTS (SELECT FROM failed_events f WHERE f.source = m.source AND f.message_id = m.message_id))
+            """,
+            logger: logger)
+        for try await found in rows.decode(Bool.self) { return found }
         return false
     }
 
