@@ -19,6 +19,7 @@ import json
 import os
 import random
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,8 +27,8 @@ from pipeline import Cluster, Load, Process, migrate, replace_section, verify, w
 
 
 class Scenario:
-    def __init__(self, args, name, description):
-        self.args, self.name, self.description = args, name, description
+    def __init__(self, args, name, description, settings=""):
+        self.args, self.name, self.description, self.settings = args, name, description, settings
         self.notes = []
         self.failures = []
 
@@ -37,7 +38,7 @@ class Scenario:
 
     def __enter__(self):
         print(f"== {self.name}: {self.description}", flush=True)
-        self.cluster = Cluster(pgbouncer=self.args.pgbouncer)
+        self.cluster = Cluster(pgbouncer=self.args.pgbouncer, settings=self.settings)
         migrate(self.args.binary, self.cluster.url)
         self.processes = []
         return self
@@ -187,6 +188,59 @@ def counted_by_query(port):
     return sum(row["count"] for row in data if row["event"] == "Fault Test")
 
 
+def lost_commit(args):
+    """A crash while a flush's COMMIT is in flight loses the flush when its WAL never reached the
+    disk, and PostgreSQL then hands its transaction id to new transactions. The collector, asking
+    what became of its commit, must not take one of those for its own."""
+    # Nothing writes the held flush's WAL before the crash: one message's records stay within a WAL
+    # page the WAL writer (asleep for 10 s between rounds) does not write before it is full; no
+    # background write of a dirty page (which writes the WAL first), no full-page image, and at
+    # wal_level minimal no snapshot of running transactions (which the WAL writer is woken to write).
+    settings = ("-c wal_writer_delay=10000 -c bgwriter_lru_maxpages=0 -c full_page_writes=off "
+                "-c wal_level=minimal -c max_wal_senders=0")
+    with Scenario(args, "commit lost in a crash", "pg_ctl stop -m immediate while a flush's COMMIT waits, "
+                  "its WAL unwritten; the transaction id reused after the restart", settings=settings) as s:
+        collector = s.spawn("collector")
+        s.cluster.psql("""
+            CREATE FUNCTION held_commit() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER held_commit AFTER INSERT ON ingest_staging
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION held_commit();""")
+        load = Load(collector.port, clients=1, batch=1, target=1)
+        answer = {}
+
+        body, ids = load.batch_body(0, 0)
+
+        def send_once():
+            connection = http.client.HTTPConnection("127.0.0.1", collector.port, timeout=60)
+            connection.request("POST", "/v1/batch", body, {"Content-Type": "application/json"})
+            answer["status"] = connection.getresponse().status
+        sender = threading.Thread(target=send_once, daemon=True)
+        sender.start()
+        held = "SELECT backend_xid::text::int8 FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+        wait_until(lambda: s.cluster.psql(held) != "", 30, "a held COMMIT")
+        lost_id = s.cluster.scalar(held)
+        s.cluster.restart_immediate(down_seconds=1.0)
+        # Autocommit transactions that each take a transaction id, past the lost one (a fresh
+        # cluster's ids are in epoch 0, so the 32-bit id is the full one).
+        s.cluster.psql(None, stdin="SELECT txid_current();\n" * 500)
+        reused = s.cluster.psql(f"SELECT txid_status({lost_id})")
+        s.expect(reused == "committed", f"the lost transaction's id {lost_id} is {reused!r}, not reused")
+        sender.join(timeout=60)
+        s.expect(answer.get("status") == 503, f"the lost flush was answered {answer.get('status')}, not 503")
+        s.notes.append(f"the lost flush was answered {answer.get('status')}")
+        s.cluster.psql("DROP TRIGGER held_commit ON ingest_staging")
+        s.spawn("worker")
+        if 200 <= answer.get("status", 0) < 300:
+            load.acked.extend(ids)
+        else:
+            # The client retries its message, as SDKs do, until it is acknowledged; stored once.
+            load.start()
+            wait_until(lambda: load.acked_count == 1, 60, "the message acknowledged")
+            load.stop()
+        return s, load, verify(s.cluster, load.acked)
+
+
 def backlog_limit(args):
     with Scenario(args, "backlog over its limit", "no worker until staging passes TRACKER_BACKLOG_LIMIT") as s:
         collector = s.spawn("collector", {"TRACKER_BACKLOG_LIMIT": str(args.backlog_limit)})
@@ -227,7 +281,7 @@ def pgbouncer_restart(args):
         return s, load, verify(s.cluster, load.acked)
 
 
-SCENARIOS = [worker_kills, collector_kill, postgres_restart, listener_terminations, backlog_limit]
+SCENARIOS = [worker_kills, collector_kill, postgres_restart, lost_commit, listener_terminations, backlog_limit]
 # Through PgBouncer: the kill/restart scenarios, and PgBouncer itself killed.
 PGBOUNCER_SCENARIOS = [worker_kills, collector_kill, postgres_restart, listener_terminations, pgbouncer_restart]
 

@@ -54,11 +54,13 @@ class Cluster:
     database through it (`app_url`) and open their session connections (LISTEN, the leader's lock)
     to the server itself (`app_env`)."""
 
-    def __init__(self, pgbouncer=False):
+    def __init__(self, pgbouncer=False, settings=""):
+        """`settings`: server options (`-c name=value …`) for every start of the server."""
         self.dir = tempfile.mkdtemp(prefix="tracker-reliability-pg.")
         self.port = free_port()
+        self.settings = settings
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/tracker?sslmode=disable"
-        self._helper(f'start_postgres "{self.dir}" {self.port}')
+        self._start()
         self.psql("CREATE DATABASE tracker", database="postgres")
         self.app_url, self.app_env, self.pgbouncer_port = self.url, {}, None
         if pgbouncer:
@@ -66,6 +68,9 @@ class Cluster:
             self._start_pgbouncer()
             self.app_url = self.url.replace(f":{self.port}/", f":{self.pgbouncer_port}/")
             self.app_env = {"TRACKER_DIRECT_DATABASE_URL": self.url}
+
+    def _start(self):
+        self._helper(f'start_postgres "{self.dir}" {self.port} "{self.settings}"')
 
     def _start_pgbouncer(self):
         self._helper(f'start_pgbouncer "{self.dir}/pgbouncer" {self.pgbouncer_port} {self.port}')
@@ -120,7 +125,7 @@ class Cluster:
             user + [f"{self.bindir()}/pg_ctl", "-D", f"{self.dir}/data", "-w", "-m", "immediate", "stop"],
             check=True, stdout=subprocess.DEVNULL)
         time.sleep(down_seconds)
-        self._helper(f'start_postgres "{self.dir}" {self.port}')
+        self._start()
 
     def stop(self):
         if self.pgbouncer_port:
@@ -227,15 +232,20 @@ class Load:
                 time.sleep(max(0.0, next_send - self.interval - time.monotonic()))
             if self.target is not None and self.acked_count >= self.target:
                 return
-            ids = [f"{self.run_id}-{number}-{sequence}-{i}" for i in range(self.batch)]
+            body, ids = self.batch_body(number, sequence)
             sequence += 1
-            body = json.dumps({"batch": [
-                {"type": "track", "event": "Fault Test", "userId": f"user-{number}-{i % 7}",
-                 "messageId": message_id, "properties": {"n": i}}
-                for i, message_id in enumerate(ids)]}).encode()
             if self._send_until_acknowledged(body, link):
                 with self.lock:
                     self.acked.extend(ids)
+
+    def batch_body(self, number, sequence):
+        """Client `number`'s batch `sequence`: the body and its messageIds, the same on every call."""
+        ids = [f"{self.run_id}-{number}-{sequence}-{i}" for i in range(self.batch)]
+        body = json.dumps({"batch": [
+            {"type": "track", "event": "Fault Test", "userId": f"user-{number}-{i % 7}",
+             "messageId": message_id, "properties": {"n": i}}
+            for i, message_id in enumerate(ids)]}).encode()
+        return body, ids
 
     def _send_until_acknowledged(self, body, link):
         """Sends on the client's kept-alive connection, as SDKs do; a new one after any error."""

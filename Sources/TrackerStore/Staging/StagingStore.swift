@@ -134,6 +134,9 @@ public struct StagingStore: Sendable {
                 let found = try? await raceAgainstDeadline(.seconds(5)) {
                     try await self.allFound(keys, logger: logger)
                 }
+                if found == false {
+                    logger.warning("a lost commit's transaction id names another transaction now: the flush was lost")
+                }
                 if let found { return found }
             case "aborted"?: return false
             default: break
