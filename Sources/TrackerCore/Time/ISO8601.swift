@@ -11,8 +11,60 @@ public enum ISO8601 {
     }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var cursor = Cursor(bytes: bytes)
+        guard let year = cursor.digits(4), cursor.take(UInt8(ascii: "-")), let month = cursor.digits(2),
+            cursor.take(UInt8(ascii: "-")), let day = cursor.digits(2), (1...12).contains(month), day >= 1,
+            day <= daysIn(month: month, year: year)
+        else { return nil }
+        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        guard !cursor.isAtEnd else { return Date(timeIntervalSince1970: seconds) }
+        guard cursor.take(UInt8(ascii: "T")) || cursor.take(UInt8(ascii: "t")) || cursor.take(UInt8(ascii: " ")),
+            let hour = cursor.digits(2), hour < 24, cursor.take(UInt8(ascii: ":")), let minute = cursor.digits(2),
+            minute < 60
+        else { return nil }
+        seconds += Double(hour * 3600 + minute * 60)
+        if cursor.take(UInt8(ascii: ":")) {
+            guard let second = cursor.digits(2), second < 61 else { return nil }
+            seconds += Double(second)
+            if cursor.take(UInt8(ascii: ".")) || cursor.take(UInt8(ascii: ",")) {
+                guard let fraction = cursor.fraction() else { return nil }
+                seconds += fraction
+            }
+        }
+        if cursor.isAtEnd { return Date(timeIntervalSince1970: seconds) }
+        if cursor.take(UInt8(ascii: "Z")) || cursor.take(UInt8(ascii: "z")) {
+            return cursor.isAtEnd ? Date(timeIntervalSince1970: seconds) : nil
+        }
+        let sign: Double
+        if cursor.take(UInt8(ascii: "+")) {
+            sign = 1
+        } else if cursor.take(UInt8(ascii: "-")) {
+            sign = -1
+        } else {
+            return nil
+        }
+        guard let offsetHours = cursor.digits(2), offsetHours < 24 else { return nil }
+        var offsetMinutes = 0
+        if !cursor.isAtEnd {
+            _ = cursor.take(UInt8(ascii: ":"))
+            guard let minutes = cursor.digits(2), minutes < 60 else { return nil }
+            offsetMinutes = minutes
+        }
+        guard cursor.isAtEnd else { return nil }
+        seconds -= sign * Double(offsetHours * 3600 + offsetMinutes * 60)
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// The parser's position in the text. A struct with mutating methods, not local functions
+    /// capturing the index: those were checked for exclusive access at run time on every byte,
+    /// and the worker parses a timestamp or two per message.
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
-        func digits(_ count: Int) -> Int? {
+
+        var isAtEnd: Bool { index >= bytes.count }
+
+        mutating func digits(_ count: Int) -> Int? {
             guard index + count <= bytes.count else { return nil }
             var value = 0
             for _ in 0..<count {
@@ -23,58 +75,25 @@ public enum ISO8601 {
             }
             return value
         }
-        func take(_ byte: UInt8) -> Bool {
+
+        mutating func take(_ byte: UInt8) -> Bool {
             guard index < bytes.count, bytes[index] == byte else { return false }
             index += 1
             return true
         }
-        guard let year = digits(4), take(UInt8(ascii: "-")), let month = digits(2), take(UInt8(ascii: "-")),
-            let day = digits(2), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
-        else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
-        guard index < bytes.count else { return Date(timeIntervalSince1970: seconds) }
-        guard take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")) || take(UInt8(ascii: " ")),
-            let hour = digits(2), hour < 24, take(UInt8(ascii: ":")), let minute = digits(2), minute < 60
-        else { return nil }
-        seconds += Double(hour * 3600 + minute * 60)
-        if take(UInt8(ascii: ":")) {
-            guard let second = digits(2), second < 61 else { return nil }
-            seconds += Double(second)
-            if take(UInt8(ascii: ".")) || take(UInt8(ascii: ",")) {
-                var scale = 0.1
-                var fraction = 0.0
-                let start = index
-                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-                    fraction += Double(bytes[index] - 0x30) * scale
-                    scale /= 10
-                    index += 1
-                }
-                guard index > start else { return nil }
-                seconds += fraction
+
+        /// The digits after a decimal point as a fraction; nil when there are none.
+        mutating func fraction() -> Double? {
+            var scale = 0.1
+            var fraction = 0.0
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
             }
+            return index > start ? fraction : nil
         }
-        if index == bytes.count { return Date(timeIntervalSince1970: seconds) }
-        if take(UInt8(ascii: "Z")) || take(UInt8(ascii: "z")) {
-            return index == bytes.count ? Date(timeIntervalSince1970: seconds) : nil
-        }
-        let sign: Double
-        if take(UInt8(ascii: "+")) {
-            sign = 1
-        } else if take(UInt8(ascii: "-")) {
-            sign = -1
-        } else {
-            return nil
-        }
-        guard let offsetHours = digits(2), offsetHours < 24 else { return nil }
-        var offsetMinutes = 0
-        if index < bytes.count {
-            _ = take(UInt8(ascii: ":"))
-            guard let minutes = digits(2), minutes < 60 else { return nil }
-            offsetMinutes = minutes
-        }
-        guard index == bytes.count else { return nil }
-        seconds -= sign * Double(offsetHours * 3600 + offsetMinutes * 60)
-        return Date(timeIntervalSince1970: seconds)
     }
 
     /// `date` in UTC with milliseconds, `2026-11-25T19:00:00.000Z`: the form every answer uses.

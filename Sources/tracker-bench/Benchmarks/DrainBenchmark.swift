@@ -47,9 +47,11 @@ struct DrainBenchmark: Sendable {
             // SQL-only, then (replicas, concurrency of each) as in `scenarios`.
             var rates: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
             var cpuPerEvent: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
+            var processCPUPerEvent: [[Double]] = Array(repeating: [], count: 1 + Self.scenarios.count)
             func record(_ index: Int, _ measurement: Measurement) {
                 rates[index].append(Double(rows) / measurement.seconds)
                 if let cpu = measurement.cpuSeconds { cpuPerEvent[index].append(cpu / Double(rows) * 1e6) }
+                processCPUPerEvent[index].append(measurement.processCPUSeconds / Double(rows) * 1e6)
             }
             var emptyRates: [Double] = []
             for round in 1...rounds {
@@ -76,8 +78,8 @@ struct DrainBenchmark: Sendable {
                     "\($0.replicas) worker replica(s), concurrency \($0.loops)\($0.loops == 2 ? " (default)" : ""), batches of 2,000"
                 }
             var lines = [
-                "| \(header) | events/s | each round | × SQL-only | × SQL-only each round | machine CPU µs/event | CPU × SQL-only |",
-                "|---|---|---|---|---|---|---|",
+                "| \(header) | events/s | each round | × SQL-only | × SQL-only each round | machine CPU µs/event | CPU × SQL-only | of it in this process µs/event |",
+                "|---|---|---|---|---|---|---|---|",
             ]
             for (index, name) in names.enumerated() {
                 // Within each round, then the median: the machine's speed drifts between rounds by
@@ -91,8 +93,9 @@ struct DrainBenchmark: Sendable {
                     } else {
                         "– | –"
                     }
+                let own = String(format: "%.1f", processCPUPerEvent[index].median)
                 lines.append(
-                    "| \(name) | \(Int(medians[index])) | \(rates[index].listedRates) | \(String(format: "%.2f", paired.median)) | \(paired.listed) | \(cpu) |"
+                    "| \(name) | \(Int(medians[index])) | \(rates[index].listedRates) | \(String(format: "%.2f", paired.median)) | \(paired.listed) | \(cpu) | \(own) |"
                 )
             }
             // `scenarios[0]`, one replica at the default concurrency, is the one drained on both.
@@ -187,20 +190,26 @@ struct DrainBenchmark: Sendable {
         try await connection.query("VACUUM ANALYZE event_dedupe", logger: logger)
     }
 
-    /// How long a drain took, and the CPU the whole machine spent meanwhile.
+    /// How long a drain took, and the CPU the whole machine and this process (the worker replicas,
+    /// or the SQL-only move's client) spent meanwhile.
     struct Measurement {
         var seconds: Double
         var cpuSeconds: Double?
+        var processCPUSeconds: Double
     }
 
     /// Times `body`.
     func measure(_ body: () async throws -> Void) async throws -> Measurement {
         let start = ContinuousClock.now
         let busy = MachineCPU.busySeconds()
+        let own = ProcessCPU.seconds()
         try await body()
         let seconds = (ContinuousClock.now - start).inSeconds
-        guard let busy, let now = MachineCPU.busySeconds() else { return Measurement(seconds: seconds) }
-        return Measurement(seconds: seconds, cpuSeconds: now - busy)
+        let processCPU = ProcessCPU.seconds() - own
+        guard let busy, let now = MachineCPU.busySeconds() else {
+            return Measurement(seconds: seconds, processCPUSeconds: processCPU)
+        }
+        return Measurement(seconds: seconds, cpuSeconds: now - busy, processCPUSeconds: processCPU)
     }
 
     /// One batch of the baseline: the same move — claim, dedupe, insert into the partitioned table
