@@ -46,7 +46,9 @@ func withAnalysisAPI<Result: Sendable>(
         try await database.withWorkers(2, configuration: configuration) { client, _ in
             for phase in traffic.phases {
                 for (source, payloads) in phase { try await database.stage(payloads, source: source, client: client) }
-                try await database.waitUntilDrained()
+                // Small batches with the analysis upkeep, started while every other suite migrates
+                // its database: a CI run under a neighbour's load was seen to need over 60 s.
+                try await database.waitUntilDrained(timeout: .seconds(180))
             }
         }
         #expect(try await database.scalar("SELECT count(*)::int FROM events") == traffic.events.count)
