@@ -23,12 +23,17 @@ public final class Worker: Service {
     let storedEvents = StoredEventsNotifier()
     /// Set on graceful shutdown: finish the batch in hand, claim no more.
     private let stopping = Atomic<Bool>(false)
+    /// Rows the next move claims: halved after a move that ran out of time, doubled back after each
+    /// that did not. Kept across drains: each drain starting over at `batchSize` would run out of
+    /// time again on every wake-up.
+    private let claimSize: Atomic<Int>
 
     public init(database: DatabaseURL, direct: DatabaseURL? = nil, configuration: WorkerConfiguration, logger: Logger) {
         self.database = database
         self.direct = direct ?? database
         self.configuration = configuration
         self.logger = logger
+        self.claimSize = Atomic(configuration.batchSize)
         self.mover = BatchMover(database: database, configuration: configuration, metrics: metrics, logger: logger)
         self.connections = DedicatedConnections(database: database, logger: logger)
     }
@@ -127,7 +132,7 @@ public final class Worker: Service {
     /// alone, or the failure needs the full loop's halving and backoff.
     @discardableResult
     private func drainLoop(untilFullBatch: Bool = false) async -> Bool {
-        var limit = configuration.batchSize
+        var limit = claimSize.load(ordering: .relaxed)
         var backoff: Duration = .milliseconds(100)
         var failureBackoff: Duration = .milliseconds(250)
         while !stopping.load(ordering: .relaxed), !Task.isCancelled {
@@ -155,6 +160,7 @@ public final class Worker: Service {
                 if outcome.claimed < limit { return false }  // staging is empty, for now
                 if untilFullBatch { return true }
                 limit = min(configuration.batchSize, limit * 2)
+                claimSize.store(limit, ordering: .relaxed)
             } catch MoveError.batchFailed(let ids, let underlying) {
                 // Halve until the failing message is alone; only then count attempts against it, so a
                 // poison message is set aside without its neighbours paying for it. A short pause
@@ -174,9 +180,15 @@ public final class Worker: Service {
                     try? await Task.sleep(for: .milliseconds(50))
                 }
             } catch {
-                // The connection failed (terminated, database down): nothing was committed; retry anew.
+                // The connection failed (terminated, database down) or the move ran out of time: nothing
+                // was committed; retry anew. Out of time, with half the rows: at the same size the move
+                // would run out of time again, and the queue would never move.
                 logger.warning("move failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 await connection.closeWithin()
+                if error is DeadlineExceeded {
+                    limit = max(1, limit / 2)
+                    claimSize.store(limit, ordering: .relaxed)
+                }
                 if untilFullBatch { return true }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))

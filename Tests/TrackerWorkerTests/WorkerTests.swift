@@ -105,6 +105,32 @@ import TrackerTestSupport
         try await database.drop()
     }
 
+    /// A move that runs out of time is retried with half the rows, as a failed one is: at the same
+    /// size it would run out of time on every attempt, and the queue would never move.
+    @Test func aMoveThatRunsOutOfTimeIsRetriedSmaller() async throws {
+        let database = try await TestDatabase.create("worker_slow_moves")
+        try await database.withConnection { connection in
+            // 50 ms per stored row: the first claim of 80 rows needs 4 s, twice its deadline.
+            try await connection.query(
+                """
+                CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql
+                AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END $$
+                """, logger: database.logger)
+            try await connection.query(
+                "CREATE TRIGGER slow_row AFTER INSERT ON event_dedupe FOR EACH ROW EXECUTE FUNCTION slow_row()",
+                logger: database.logger)
+        }
+        var configuration = testConfiguration(batchSize: 80)
+        configuration.moveTimeout = .seconds(2)
+        try await database.withWorkers(configuration: configuration) { client, _ in
+            try await database.stage((0..<80).map { track($0) }, client: client)
+            try await database.waitUntilDrained(timeout: .seconds(120))
+        }
+        #expect(try await database.scalar("SELECT count(*)::int FROM events") == 80)
+        #expect(try await database.scalar("SELECT count(*)::int FROM failed_events") == 0)
+        try await database.drop()
+    }
+
     /// A worker of up to four movers on 500-row batches.
     private func fourMoverWorker(_ database: TestDatabase) -> Worker {
         var configuration = testConfiguration(batchSize: 500)
