@@ -457,7 +457,8 @@ as they run by default.
 Machine CPU per event is the CPU the whole machine spent busy during a drain (`/proc/stat`: the
 server, the benchmark process and everything else, without idle, I/O wait or steal) per event
 moved: where a rate shows how fast, it shows how much work, and a noisy neighbour's steal slows
-the first but not the second.
+the first but not the second. The last column is the part of it the benchmark process itself
+spent (`getrusage`): the worker replicas' own CPU, which the SQL-only move leaves to PostgreSQL.
 
 {drain_md}
 
