@@ -196,10 +196,12 @@ public actor StagingWriter: Service {
     }
 
     /// Reads the staging backlog on a schedule; the same query tells whether the database is back.
+    /// A probe may take as long as a flush before the database counts as down: a busy database that
+    /// answered a probe in over 2 s was marked down, and requests it would have stored got 503.
     private func monitorDatabase() async {
         while !stopped, !Task.isCancelled {
             do {
-                let backlog = try await raceAgainstDeadline(.seconds(2)) { [store, logger] in
+                let backlog = try await raceAgainstDeadline(settings.flushTimeout) { [store, logger] in
                     try await store.backlog(logger: logger)
                 }
                 self.backlog = backlog
